@@ -1,0 +1,259 @@
+// The only file that knows Emscripten. Every bound call is wrapped by `guarded`: a C++ error
+// comes back as {rnnErrorCode, message} (js/src/wasm.ts turns it into RnnError) instead of a
+// wasm exception escaping into JavaScript. Modules cross as opaque handles (their address);
+// tensors cross as {data: Float32Array, shape: number[]}, copied in and out, so no JavaScript
+// view of wasm memory outlives a call.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cstdint>
+#include <new>
+#include <string>
+
+#include "../cells/gru_cell.h"
+#include "../cells/lstm_cell.h"
+#include "../cells/rnn_cell.h"
+#include "../errors.h"
+#include "../layers/activation.h"
+#include "../layers/embedding.h"
+#include "../layers/linear.h"
+
+using emscripten::val;
+
+namespace rnn {
+namespace {
+
+val error_value(ErrorKind kind, const std::string& message) {
+  val error = val::object();
+  error.set("rnnErrorCode", std::string(error_kind_name(kind)));
+  error.set("message", message);
+  return error;
+}
+
+template <class F>
+val guarded(F&& body) {
+  try {
+    return body();
+  } catch (const Error& e) {
+    return error_value(e.kind(), e.what());
+  } catch (const std::bad_alloc&) {
+    return error_value(ErrorKind::memory, "out of memory: the wasm heap could not grow");
+  } catch (const std::exception& e) {
+    return error_value(ErrorKind::argument, std::string("internal error: ") + e.what());
+  }
+}
+
+// Handles are Module addresses made by this file; dynamic_cast guards against a handle of
+// the wrong class reaching a method.
+template <class T>
+T& as(double handle) {
+  auto* module = reinterpret_cast<Module*>(static_cast<std::uintptr_t>(handle));
+  T* typed = dynamic_cast<T*>(module);
+  if (!typed) throw Error(ErrorKind::argument, "internal error: handle is not a module of this kind");
+  return *typed;
+}
+
+val handle_of(Module* module) { return val(static_cast<double>(reinterpret_cast<std::uintptr_t>(module))); }
+
+Tensor tensor_from_js(const val& js) {
+  const auto dims = emscripten::vecFromJSArray<double>(js["shape"]);
+  Shape shape(dims.begin(), dims.end());
+  Tensor t = xt::empty<float>(shape);
+  const val data = js["data"];
+  if (data["length"].as<double>() != double(t.size()))
+    throw Error(ErrorKind::shape, "tensor data length " + std::to_string(data["length"].as<double>()) +
+                                      " does not match shape " + format_shape(shape));
+  val(emscripten::typed_memory_view(t.size(), t.data())).call<void>("set", data);
+  return t;
+}
+
+val tensor_to_js(const Tensor& t) {
+  val shape = val::array();
+  for (std::size_t d : t.shape()) shape.call<void>("push", double(d));
+  val js = val::object();
+  js.set("data", val(emscripten::typed_memory_view(t.size(), t.data())).call<val>("slice"));
+  js.set("shape", shape);
+  return js;
+}
+
+std::uint64_t seed_of(double seed) { return static_cast<std::uint64_t>(seed); }
+
+// ---- construction and lifetime
+
+val rnn_cell_new(double input_size, double hidden_size, bool bias, std::string nonlinearity,
+                 double seed) {
+  return guarded([&] {
+    check_size("RNNCell", "inputSize", input_size);
+    check_size("RNNCell", "hiddenSize", hidden_size);
+    if (nonlinearity != "tanh" && nonlinearity != "relu")
+      throw Error(ErrorKind::argument,
+                  "RNNCell: nonlinearity must be 'tanh' or 'relu', got '" + nonlinearity + "'");
+    return handle_of(new RNNCell(std::size_t(input_size), std::size_t(hidden_size), bias,
+                                 nonlinearity == "tanh" ? Nonlinearity::tanh : Nonlinearity::relu,
+                                 seed_of(seed)));
+  });
+}
+
+val gru_cell_new(double input_size, double hidden_size, bool bias, double seed) {
+  return guarded([&] {
+    check_size("GRUCell", "inputSize", input_size);
+    check_size("GRUCell", "hiddenSize", hidden_size);
+    return handle_of(new GRUCell(std::size_t(input_size), std::size_t(hidden_size), bias, seed_of(seed)));
+  });
+}
+
+val lstm_cell_new(double input_size, double hidden_size, bool bias, double seed) {
+  return guarded([&] {
+    check_size("LSTMCell", "inputSize", input_size);
+    check_size("LSTMCell", "hiddenSize", hidden_size);
+    return handle_of(new LSTMCell(std::size_t(input_size), std::size_t(hidden_size), bias, seed_of(seed)));
+  });
+}
+
+val linear_new(double in_features, double out_features, bool bias, double seed) {
+  return guarded([&] {
+    check_size("Linear", "inFeatures", in_features);
+    check_size("Linear", "outFeatures", out_features);
+    return handle_of(new Linear(std::size_t(in_features), std::size_t(out_features), bias, seed_of(seed)));
+  });
+}
+
+val embedding_new(double num_embeddings, double embedding_dim, val padding_idx, double seed) {
+  return guarded([&] {
+    check_size("Embedding", "numEmbeddings", num_embeddings);
+    check_size("Embedding", "embeddingDim", embedding_dim);
+    std::optional<std::int64_t> padding;
+    if (!padding_idx.isNull() && !padding_idx.isUndefined()) {
+      const double p = padding_idx.as<double>();
+      if (std::floor(p) != p || std::abs(p) > 2147483647.0)
+        throw Error(ErrorKind::argument, "Embedding: paddingIdx must be an integer, got " + std::to_string(p));
+      padding = static_cast<std::int64_t>(p);
+    }
+    return handle_of(new Embedding(std::size_t(num_embeddings), std::size_t(embedding_dim), padding,
+                                   seed_of(seed)));
+  });
+}
+
+void module_delete(double handle) { delete reinterpret_cast<Module*>(static_cast<std::uintptr_t>(handle)); }
+
+// entries: [name, {data, shape}][]
+val module_load_state_dict(double handle, val entries, bool strict) {
+  return guarded([&] {
+    io::StateDict source;
+    const std::size_t n = entries["length"].as<std::size_t>();
+    for (std::size_t i = 0; i < n; ++i) {
+      const val entry = entries[i];
+      source[entry[0].as<std::string>()] = tensor_from_js(entry[1]);
+    }
+    as<Module>(handle).load_state_dict(source, strict);
+    return val::undefined();
+  });
+}
+
+val module_state_dict(double handle) {
+  return guarded([&] {
+    val out = val::array();
+    for (const auto& [name, tensor] : as<Module>(handle).state_dict()) {
+      val entry = val::array();
+      entry.call<void>("push", name);
+      entry.call<void>("push", tensor_to_js(tensor));
+      out.call<void>("push", entry);
+    }
+    return out;
+  });
+}
+
+// ---- forward passes; absent states arrive as null
+
+val rnn_cell_forward(double handle, val x, val h0) {
+  return guarded([&] {
+    const Tensor input = tensor_from_js(x);
+    if (h0.isNull()) return tensor_to_js(as<RNNCell>(handle).forward(input, nullptr));
+    const Tensor h = tensor_from_js(h0);
+    return tensor_to_js(as<RNNCell>(handle).forward(input, &h));
+  });
+}
+
+val gru_cell_forward(double handle, val x, val h0) {
+  return guarded([&] {
+    const Tensor input = tensor_from_js(x);
+    if (h0.isNull()) return tensor_to_js(as<GRUCell>(handle).forward(input, nullptr));
+    const Tensor h = tensor_from_js(h0);
+    return tensor_to_js(as<GRUCell>(handle).forward(input, &h));
+  });
+}
+
+val lstm_cell_forward(double handle, val x, val h0, val c0) {
+  return guarded([&] {
+    const Tensor input = tensor_from_js(x);
+    LSTMState out;
+    if (h0.isNull()) {
+      out = as<LSTMCell>(handle).forward(input, nullptr);
+    } else {
+      const LSTMState state{tensor_from_js(h0), tensor_from_js(c0)};
+      out = as<LSTMCell>(handle).forward(input, &state);
+    }
+    val pair = val::array();
+    pair.call<void>("push", tensor_to_js(out.h));
+    pair.call<void>("push", tensor_to_js(out.c));
+    return pair;
+  });
+}
+
+val linear_forward(double handle, val x) {
+  return guarded([&] { return tensor_to_js(as<Linear>(handle).forward(tensor_from_js(x))); });
+}
+
+// ids: any array-like of numbers; shape: number[]
+val embedding_forward(double handle, val ids, val shape) {
+  return guarded([&] {
+    const auto dims = emscripten::vecFromJSArray<double>(shape);
+    return tensor_to_js(as<Embedding>(handle).forward(emscripten::convertJSArrayToNumberVector<double>(ids),
+                                                      Shape(dims.begin(), dims.end())));
+  });
+}
+
+val activation(std::string kind, val x) {
+  return guarded([&] {
+    const Tensor input = tensor_from_js(x);
+    if (kind == "softmax") return tensor_to_js(softmax(input));
+    if (kind == "sigmoid") return tensor_to_js(activate(Activation::sigmoid, input));
+    if (kind == "tanh") return tensor_to_js(activate(Activation::tanh, input));
+    if (kind == "relu") return tensor_to_js(activate(Activation::relu, input));
+    throw Error(ErrorKind::argument, "unknown activation '" + kind + "'");
+  });
+}
+
+// Bytes of wasm memory, for the memory tests (js liveObjectCount covers object counts).
+double heap_bytes() { return double(__builtin_wasm_memory_size(0)) * 65536.0; }
+
+bool has_simd() {
+#ifdef RNN_HAVE_WASM_SIMD
+  return true;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+}  // namespace rnn
+
+EMSCRIPTEN_BINDINGS(rnn_wasm) {
+  using namespace emscripten;
+  function("_rnnCellNew", &rnn::rnn_cell_new);
+  function("_gruCellNew", &rnn::gru_cell_new);
+  function("_lstmCellNew", &rnn::lstm_cell_new);
+  function("_linearNew", &rnn::linear_new);
+  function("_embeddingNew", &rnn::embedding_new);
+  function("_moduleDelete", &rnn::module_delete);
+  function("_moduleLoadStateDict", &rnn::module_load_state_dict);
+  function("_moduleStateDict", &rnn::module_state_dict);
+  function("_rnnCellForward", &rnn::rnn_cell_forward);
+  function("_gruCellForward", &rnn::gru_cell_forward);
+  function("_lstmCellForward", &rnn::lstm_cell_forward);
+  function("_linearForward", &rnn::linear_forward);
+  function("_embeddingForward", &rnn::embedding_forward);
+  function("_activation", &rnn::activation);
+  function("_heapBytes", &rnn::heap_bytes);
+  function("_hasSimd", &rnn::has_simd);
+}

@@ -1,0 +1,47 @@
+// What RNNCell, GRUCell and LSTMCell share: PyTorch's four parameters with `gates` blocks of
+// hidden_size rows each (1 for RNN; 3 for GRU: r, z, n; 4 for LSTM: i, f, g, o), and the two
+// projections every step starts from. Layers reuse cells one per layer and direction: they
+// project a whole sequence with project_input, then call the cell's recur step by step.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../module.h"
+
+namespace rnn {
+
+class CellBase : public Module {
+ public:
+  std::size_t input_size() const { return input_size_; }
+  std::size_t hidden_size() const { return hidden_size_; }
+  std::size_t gates() const { return gates_; }
+  bool bias() const { return bias_; }
+
+  // gi = x W_ihᵀ + b_ih. x: (rows, input_size); gi: (rows, gates*hidden_size).
+  void project_input(const float* x, std::size_t rows, float* gi) const;
+  // gh = h W_hhᵀ + b_hh. h: (batch, hidden_size); gh: (batch, gates*hidden_size).
+  void project_hidden(const float* h, std::size_t batch, float* gh) const;
+
+ protected:
+  // Parameters start as PyTorch's: uniform in ±1/sqrt(hidden_size). `suffix` is appended to
+  // every parameter name ("_l1_reverse") when a layer owns the cell.
+  CellBase(std::string type_name, std::size_t input_size, std::size_t hidden_size, bool bias,
+           std::size_t gates, std::uint64_t seed, std::string suffix);
+
+  std::string type_name() const override { return type_name_; }
+  std::vector<io::ParameterSlot> parameters() override;
+
+  std::string type_name_;
+  std::size_t input_size_, hidden_size_, gates_;
+  bool bias_;
+  std::string suffix_;
+  Matrix weight_ih_;  // (gates*hidden_size, input_size)
+  Matrix weight_hh_;  // (gates*hidden_size, hidden_size)
+  Vector bias_ih_;    // (gates*hidden_size), or empty without bias
+  Vector bias_hh_;
+};
+
+}  // namespace rnn

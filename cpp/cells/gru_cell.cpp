@@ -1,0 +1,48 @@
+// GRUCell, as torch.nn.GRUCell (PyTorch 1.13 docs; aten/src/ATen/native/RNN.cpp):
+//   r  = sigmoid(W_ir x + b_ir + W_hr h + b_hr)
+//   z  = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
+//   n  = tanh(W_in x + b_in + r * (W_hn h + b_hn))     r scales the whole hidden term, bias included
+//   h' = (1 - z) * n + z * h                            computed as (h - n) * z + n, as ATen does
+#include "gru_cell.h"
+
+#include <vector>
+
+#include "../kernels/sigmoid.h"
+#include "../kernels/tanh.h"
+#include "cell_shapes.h"
+
+namespace rnn {
+
+GRUCell::GRUCell(std::size_t input_size, std::size_t hidden_size, bool bias, std::uint64_t seed,
+                 std::string suffix)
+    : CellBase("GRUCell", input_size, hidden_size, bias, 3, seed, std::move(suffix)) {}
+
+void GRUCell::recur(const float* gi, const float* h, std::size_t batch, float* h_out) const {
+  const std::size_t hs = hidden_size_, g = 3 * hs;
+  std::vector<float> gh(batch * g), rz(2 * hs), n(hs);
+  project_hidden(h, batch, gh.data());
+  for (std::size_t b = 0; b < batch; ++b) {
+    const float* gib = gi + b * g;
+    const float* ghb = gh.data() + b * g;
+    for (std::size_t j = 0; j < 2 * hs; ++j) rz[j] = gib[j] + ghb[j];
+    kernels::sigmoid_f32(rz.data(), rz.data(), 2 * hs);
+    const float* r = rz.data();
+    const float* z = rz.data() + hs;
+    for (std::size_t j = 0; j < hs; ++j) n[j] = gib[2 * hs + j] + r[j] * ghb[2 * hs + j];
+    kernels::tanh_f32(n.data(), n.data(), hs);
+    for (std::size_t j = 0; j < hs; ++j) h_out[b * hs + j] = (h[b * hs + j] - n[j]) * z[j] + n[j];
+  }
+}
+
+Tensor GRUCell::forward(const Tensor& x, const Tensor* h0) const {
+  const CellBatch b = check_cell_input(type_name(), shape_of(x), input_size_);
+  checked_count(type_name() + ".forward", "the gates need batch*gates*hiddenSize", {b.batch, gates_, hidden_size_});
+  if (h0) check_cell_state(type_name(), "h0", shape_of(*h0), b, hidden_size_);
+  Tensor h1 = xt::zeros<float>(cell_state_shape(b, hidden_size_));
+  std::vector<float> gi(b.batch * 3 * hidden_size_);
+  project_input(x.data(), b.batch, gi.data());
+  recur(gi.data(), h0 ? h0->data() : h1.data(), b.batch, h1.data());
+  return h1;
+}
+
+}  // namespace rnn

@@ -1,0 +1,53 @@
+// LSTMCell, as torch.nn.LSTMCell (PyTorch 1.13 docs):
+//   i = sigmoid(W_ii x + b_ii + W_hi h + b_hi)     f = sigmoid(W_if x + b_if + W_hf h + b_hf)
+//   g = tanh(W_ig x + b_ig + W_hg h + b_hg)        o = sigmoid(W_io x + b_io + W_ho h + b_ho)
+//   c' = f * c + i * g                             h' = o * tanh(c')
+#include "lstm_cell.h"
+
+#include <vector>
+
+#include "../kernels/sigmoid.h"
+#include "../kernels/tanh.h"
+#include "cell_shapes.h"
+
+namespace rnn {
+
+LSTMCell::LSTMCell(std::size_t input_size, std::size_t hidden_size, bool bias, std::uint64_t seed,
+                   std::string suffix)
+    : CellBase("LSTMCell", input_size, hidden_size, bias, 4, seed, std::move(suffix)) {}
+
+void LSTMCell::recur(const float* gi, const float* h, const float* c, std::size_t batch,
+                     float* h_out, float* c_out) const {
+  const std::size_t hs = hidden_size_, g = 4 * hs;
+  std::vector<float> gates(batch * g);
+  project_hidden(h, batch, gates.data());
+  for (std::size_t j = 0; j < batch * g; ++j) gates[j] += gi[j];
+  for (std::size_t b = 0; b < batch; ++b) {
+    float* gb = gates.data() + b * g;
+    kernels::sigmoid_f32(gb, gb, 2 * hs);               // i, f
+    kernels::tanh_f32(gb + 2 * hs, gb + 2 * hs, hs);    // g
+    kernels::sigmoid_f32(gb + 3 * hs, gb + 3 * hs, hs);  // o
+    float* cb = c_out + b * hs;
+    for (std::size_t j = 0; j < hs; ++j) cb[j] = gb[hs + j] * c[b * hs + j] + gb[j] * gb[2 * hs + j];
+    kernels::tanh_f32(cb, h_out + b * hs, hs);
+    for (std::size_t j = 0; j < hs; ++j) h_out[b * hs + j] *= gb[3 * hs + j];
+  }
+}
+
+LSTMState LSTMCell::forward(const Tensor& x, const LSTMState* state) const {
+  const CellBatch b = check_cell_input(type_name(), shape_of(x), input_size_);
+  checked_count(type_name() + ".forward", "the gates need batch*gates*hiddenSize", {b.batch, gates_, hidden_size_});
+  if (state) {
+    check_cell_state(type_name(), "h0", shape_of(state->h), b, hidden_size_);
+    check_cell_state(type_name(), "c0", shape_of(state->c), b, hidden_size_);
+  }
+  const Shape shape = cell_state_shape(b, hidden_size_);
+  LSTMState out{xt::zeros<float>(shape), xt::zeros<float>(shape)};
+  std::vector<float> gi(b.batch * 4 * hidden_size_);
+  project_input(x.data(), b.batch, gi.data());
+  recur(gi.data(), state ? state->h.data() : out.h.data(), state ? state->c.data() : out.c.data(),
+        b.batch, out.h.data(), out.c.data());
+  return out;
+}
+
+}  // namespace rnn

@@ -1,0 +1,29 @@
+// torch.nn.RNNCell: h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh), act = tanh or relu.
+#pragma once
+
+#include "cell_base.h"
+
+namespace rnn {
+
+enum class Nonlinearity { tanh, relu };
+
+class RNNCell : public CellBase {
+ public:
+  RNNCell(std::size_t input_size, std::size_t hidden_size, bool bias, Nonlinearity nonlinearity,
+          std::uint64_t seed, std::string suffix = "");
+
+  Nonlinearity nonlinearity() const { return nonlinearity_; }
+
+  // x: (batch, input_size) or (input_size); h0: same layout with hidden_size, null = zeros.
+  // Returns h1 with h0's layout.
+  Tensor forward(const Tensor& x, const Tensor* h0) const;
+
+  // One step from projected input. gi: (batch, hidden_size) = x W_ihᵀ + b_ih;
+  // h: (batch, hidden_size); h_out may alias h.
+  void recur(const float* gi, const float* h, std::size_t batch, float* h_out) const;
+
+ private:
+  Nonlinearity nonlinearity_;
+};
+
+}  // namespace rnn

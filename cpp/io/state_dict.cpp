@@ -1,0 +1,72 @@
+#include "state_dict.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "../errors.h"
+
+namespace rnn::io {
+
+namespace {
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "'" : ", '") + name + "'";
+  return out;
+}
+
+}  // namespace
+
+void load_parameters(const std::string& owner, const std::vector<ParameterSlot>& slots,
+                     const StateDict& source, bool strict) {
+  std::vector<std::string> missing;
+  for (const auto& slot : slots) {
+    auto found = source.find(slot.name);
+    if (found == source.end()) {
+      missing.push_back(slot.name);
+      continue;
+    }
+    const Shape shape = shape_of(found->second);
+    if (shape != slot.shape) {
+      std::ostringstream out;
+      out << owner << ".loadStateDict: '" << slot.name << "' has shape " << format_shape(shape)
+          << ", expected " << format_shape(slot.shape) << " = " << slot.shape_formula;
+      throw Error(ErrorKind::weights, out.str());
+    }
+  }
+  if (strict) {
+    std::vector<std::string> unexpected;
+    for (const auto& entry : source) {
+      const bool known = std::any_of(slots.begin(), slots.end(),
+                                     [&](const ParameterSlot& s) { return s.name == entry.first; });
+      if (!known) unexpected.push_back(entry.first);
+    }
+    if (!missing.empty() || !unexpected.empty()) {
+      std::ostringstream out;
+      out << owner << ".loadStateDict (strict):";
+      if (!missing.empty()) out << " missing " << join_names(missing) << ";";
+      if (!unexpected.empty()) out << " unexpected " << join_names(unexpected) << ";";
+      std::vector<std::string> expected;
+      for (const auto& slot : slots) expected.push_back(slot.name);
+      out << " expected exactly " << join_names(expected);
+      throw Error(ErrorKind::weights, out.str());
+    }
+  }
+  for (const auto& slot : slots) {
+    auto found = source.find(slot.name);
+    if (found != source.end())
+      std::copy(found->second.begin(), found->second.end(), slot.data);
+  }
+}
+
+StateDict save_parameters(const std::vector<ParameterSlot>& slots) {
+  StateDict out;
+  for (const auto& slot : slots) {
+    Tensor t = xt::empty<float>(slot.shape);
+    std::copy(slot.data, slot.data + element_count(slot.shape), t.begin());
+    out.emplace(slot.name, std::move(t));
+  }
+  return out;
+}
+
+}  // namespace rnn::io

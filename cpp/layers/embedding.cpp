@@ -1,0 +1,66 @@
+#include "embedding.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "../errors.h"
+#include "../tensor/random.h"
+
+namespace rnn {
+
+Embedding::Embedding(std::size_t num_embeddings, std::size_t embedding_dim,
+                     std::optional<std::int64_t> padding_idx, std::uint64_t seed)
+    : num_embeddings_(check_size("Embedding", "numEmbeddings", double(num_embeddings))),
+      embedding_dim_(check_size("Embedding", "embeddingDim", double(embedding_dim))) {
+  checked_count("Embedding", "weight needs numEmbeddings*embeddingDim", {num_embeddings, embedding_dim});
+  weight_ = Matrix(Matrix::shape_type{num_embeddings, embedding_dim});
+  if (padding_idx) {
+    const auto n = static_cast<std::int64_t>(num_embeddings);
+    if (*padding_idx < -n || *padding_idx >= n) {
+      std::ostringstream out;
+      out << "Embedding: paddingIdx " << *padding_idx << " is out of range [" << -n << ", "
+          << n - 1 << "] for numEmbeddings " << n;
+      throw Error(ErrorKind::argument, out.str());
+    }
+    padding_idx_ = static_cast<std::size_t>(*padding_idx < 0 ? *padding_idx + n : *padding_idx);
+  }
+  Random random(seed);
+  for (auto& v : weight_) v = random.normal();
+  // The padding row starts at zero, as nn.Embedding makes it.
+  if (padding_idx_) std::fill_n(weight_.data() + *padding_idx_ * embedding_dim_, embedding_dim_, 0.f);
+}
+
+Tensor Embedding::forward(const std::vector<double>& ids, const Shape& ids_shape) const {
+  if (element_count(ids_shape) != ids.size()) {
+    std::ostringstream out;
+    out << "Embedding.forward: ids shape " << format_shape(ids_shape) << " holds "
+        << element_count(ids_shape) << " ids, but " << ids.size() << " were given";
+    throw Error(ErrorKind::shape, out.str());
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const double id = ids[i];
+    if (!(id >= 0 && id < double(num_embeddings_)) || std::floor(id) != id) {
+      std::ostringstream out;
+      out << "Embedding.forward: token id " << id << " at position " << i
+          << " is not an integer in [0, " << num_embeddings_ << ") (numEmbeddings is "
+          << num_embeddings_ << ")";
+      throw Error(ErrorKind::argument, out.str());
+    }
+  }
+  checked_count("Embedding.forward", "the output needs ids*embeddingDim", {ids.size(), embedding_dim_});
+  Shape shape = ids_shape;
+  shape.push_back(embedding_dim_);
+  Tensor y = xt::empty<float>(shape);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const float* row = weight_.data() + static_cast<std::size_t>(ids[i]) * embedding_dim_;
+    std::copy(row, row + embedding_dim_, y.data() + i * embedding_dim_);
+  }
+  return y;
+}
+
+std::vector<io::ParameterSlot> Embedding::parameters() {
+  return {slot("weight", weight_, "(numEmbeddings, embeddingDim)")};
+}
+
+}  // namespace rnn

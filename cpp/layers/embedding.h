@@ -1,0 +1,37 @@
+// torch.nn.Embedding: row lookup by token id.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "../module.h"
+
+namespace rnn {
+
+class Embedding : public Module {
+ public:
+  // Starts as PyTorch's: weight ~ N(0, 1), with the padding_idx row zero. padding_idx may be
+  // negative (counted from the end, as in PyTorch); at inference it only sets that zero row.
+  Embedding(std::size_t num_embeddings, std::size_t embedding_dim,
+            std::optional<std::int64_t> padding_idx, std::uint64_t seed);
+
+  std::string type_name() const override { return "Embedding"; }
+  std::size_t num_embeddings() const { return num_embeddings_; }
+  std::size_t embedding_dim() const { return embedding_dim_; }
+  std::optional<std::size_t> padding_idx() const { return padding_idx_; }
+
+  // ids of any shape, as doubles so that non-integers can be refused rather than truncated.
+  // Returns (*ids_shape, embedding_dim). Every id must be an integer in [0, num_embeddings).
+  Tensor forward(const std::vector<double>& ids, const Shape& ids_shape) const;
+
+ protected:
+  std::vector<io::ParameterSlot> parameters() override;
+
+ private:
+  std::size_t num_embeddings_, embedding_dim_;
+  std::optional<std::size_t> padding_idx_;
+  Matrix weight_;  // (num_embeddings, embedding_dim)
+};
+
+}  // namespace rnn

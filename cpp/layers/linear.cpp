@@ -1,0 +1,48 @@
+#include "linear.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "../errors.h"
+#include "../kernels/affine.h"
+#include "../tensor/random.h"
+
+namespace rnn {
+
+Linear::Linear(std::size_t in_features, std::size_t out_features, bool bias, std::uint64_t seed)
+    : in_features_(check_size("Linear", "inFeatures", double(in_features))),
+      out_features_(check_size("Linear", "outFeatures", double(out_features))),
+      bias_(bias) {
+  checked_count("Linear", "weight needs outFeatures*inFeatures", {out_features, in_features});
+  weight_ = Matrix(Matrix::shape_type{out_features, in_features});
+  bias_v_ = Vector(Vector::shape_type{bias ? out_features : 0});
+  // kaiming_uniform_(a=sqrt(5)) and PyTorch's bias rule both come to ±1/sqrt(fan_in).
+  Random random(seed);
+  const float bound = 1.f / std::sqrt(static_cast<float>(in_features));
+  fill_uniform(weight_, bound, random);
+  fill_uniform(bias_v_, bound, random);
+}
+
+Tensor Linear::forward(const Tensor& x) const {
+  const Shape in = shape_of(x);
+  if (in.empty() || in.back() != in_features_) {
+    std::ostringstream out;
+    out << "Linear.forward: input has shape " << format_shape(in) << ", expected (*, "
+        << in_features_ << ") since inFeatures is " << in_features_;
+    throw Error(ErrorKind::shape, out.str());
+  }
+  Shape shape = in;
+  shape.back() = out_features_;
+  Tensor y = xt::empty<float>(shape);
+  kernels::affine_f32(x.data(), weight_.data(), bias_ ? bias_v_.data() : nullptr, y.data(),
+                      x.size() / in_features_, out_features_, in_features_);
+  return y;
+}
+
+std::vector<io::ParameterSlot> Linear::parameters() {
+  std::vector<io::ParameterSlot> slots = {slot("weight", weight_, "(outFeatures, inFeatures)")};
+  if (bias_) slots.push_back(slot("bias", bias_v_, "(outFeatures)"));
+  return slots;
+}
+
+}  // namespace rnn

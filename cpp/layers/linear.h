@@ -1,0 +1,32 @@
+// torch.nn.Linear: y = x Wᵀ + b over the last dimension of x.
+#pragma once
+
+#include <cstdint>
+
+#include "../module.h"
+
+namespace rnn {
+
+class Linear : public Module {
+ public:
+  // Starts as PyTorch's: weight and bias uniform in ±1/sqrt(in_features).
+  Linear(std::size_t in_features, std::size_t out_features, bool bias, std::uint64_t seed);
+
+  std::string type_name() const override { return "Linear"; }
+  std::size_t in_features() const { return in_features_; }
+  std::size_t out_features() const { return out_features_; }
+
+  // x: (*, in_features) -> (*, out_features).
+  Tensor forward(const Tensor& x) const;
+
+ protected:
+  std::vector<io::ParameterSlot> parameters() override;
+
+ private:
+  std::size_t in_features_, out_features_;
+  bool bias_;
+  Matrix weight_;  // (out_features, in_features)
+  Vector bias_v_;  // (out_features), or empty without bias
+};
+
+}  // namespace rnn

@@ -1,0 +1,34 @@
+// Module: what every cell, layer and model is to the bindings: named parameters in PyTorch's
+// state_dict layout, loaded and saved with PyTorch's rules.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "io/state_dict.h"
+#include "tensor/shape.h"
+
+namespace rnn {
+
+class Module {
+ public:
+  virtual ~Module() = default;
+
+  // The PyTorch class name, used at the head of every error message ("LSTMCell").
+  virtual std::string type_name() const = 0;
+
+  void load_state_dict(const io::StateDict& source, bool strict) {
+    io::load_parameters(type_name(), parameters(), source, strict);
+  }
+  io::StateDict state_dict() { return io::save_parameters(parameters()); }
+
+ protected:
+  virtual std::vector<io::ParameterSlot> parameters() = 0;
+
+  template <class Container>
+  static io::ParameterSlot slot(std::string name, Container& value, std::string formula) {
+    return {std::move(name), shape_of(value), std::move(formula), value.data()};
+  }
+};
+
+}  // namespace rnn

@@ -1,0 +1,16 @@
+/**
+ * rnn-wasm: recurrent neural networks for the web, with PyTorch's numbers.
+ *
+ * @example
+ * import { init, Tensor, LSTMCell } from 'rnn-wasm';
+ * await init();
+ */
+export { init, backend, heapBytes, type InitOptions } from './init.js';
+export { RnnError, type RnnErrorCode } from './errors.js';
+export { Tensor } from './tensor.js';
+export { liveObjectCount } from './lifetime.js';
+export { Module, type StateDict, type LoadOptions } from './module.js';
+export { RNNCell, GRUCell, LSTMCell, type CellOptions, type RNNCellOptions } from './cells.js';
+export { Linear, type LinearOptions } from './linear.js';
+export { Embedding, type EmbeddingOptions } from './embedding.js';
+export { sigmoid, tanh, relu, softmax } from './activations.js';

@@ -1,0 +1,43 @@
+// The raw Embind functions (cpp/bindings/embind.cpp). Only js/src calls them. Each returns
+// its result or an error record, which `unwrap` turns into an RnnError.
+import { RnnError, type RnnErrorCode } from './errors.js';
+
+/** A tensor as it crosses into wasm: copied in and out, never a view of wasm memory. */
+export interface RawTensor {
+  data: Float32Array;
+  shape: readonly number[];
+}
+
+interface RawError {
+  rnnErrorCode: RnnErrorCode;
+  message: string;
+}
+
+type Result<T> = T | RawError;
+export type Handle = number;
+
+export interface RawModule {
+  _rnnCellNew(inputSize: number, hiddenSize: number, bias: boolean, nonlinearity: string, seed: number): Result<Handle>;
+  _gruCellNew(inputSize: number, hiddenSize: number, bias: boolean, seed: number): Result<Handle>;
+  _lstmCellNew(inputSize: number, hiddenSize: number, bias: boolean, seed: number): Result<Handle>;
+  _linearNew(inFeatures: number, outFeatures: number, bias: boolean, seed: number): Result<Handle>;
+  _embeddingNew(numEmbeddings: number, embeddingDim: number, paddingIdx: number | null, seed: number): Result<Handle>;
+  _moduleDelete(handle: Handle): void;
+  _moduleLoadStateDict(handle: Handle, entries: [string, RawTensor][], strict: boolean): Result<undefined>;
+  _moduleStateDict(handle: Handle): Result<[string, RawTensor][]>;
+  _rnnCellForward(handle: Handle, x: RawTensor, h0: RawTensor | null): Result<RawTensor>;
+  _gruCellForward(handle: Handle, x: RawTensor, h0: RawTensor | null): Result<RawTensor>;
+  _lstmCellForward(handle: Handle, x: RawTensor, h0: RawTensor | null, c0: RawTensor | null): Result<[RawTensor, RawTensor]>;
+  _linearForward(handle: Handle, x: RawTensor): Result<RawTensor>;
+  _embeddingForward(handle: Handle, ids: ArrayLike<number>, shape: readonly number[]): Result<RawTensor>;
+  _activation(kind: string, x: RawTensor): Result<RawTensor>;
+  _heapBytes(): number;
+  _hasSimd(): boolean;
+}
+
+export function unwrap<T>(result: Result<T>): T {
+  if (result !== null && typeof result === 'object' && 'rnnErrorCode' in result) {
+    throw new RnnError(result.rnnErrorCode, result.message);
+  }
+  return result as T;
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine lacks to build and test rnn-wasm, and nothing
+# when everything is present (a second run takes well under a second plus `npm ci`'s check).
+#   scripts/setup.sh            toolchain + npm packages
+#   scripts/setup.sh --browser  also Debian's chromium (browser tests)
+#   scripts/setup.sh --torch    also Debian's PyTorch (golden vectors, training)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=()
+need() { # need <command-or-file> <debian-package>
+  case "$1" in
+    /*) [ -e "$1" ] || packages+=("$2") ;;
+    *) command -v "$1" >/dev/null 2>&1 || packages+=("$2") ;;
+  esac
+}
+need em++ emscripten
+need cmake cmake
+need g++ g++
+need make make
+need node nodejs
+need npm npm
+need /usr/include/xtensor/xtensor.hpp libxtensor-dev
+for arg in "$@"; do
+  case "$arg" in
+    --browser) need chromium chromium ;;
+    --torch) /usr/bin/python3 -c 'import torch' 2>/dev/null || packages+=(python3-torch) ;;
+    *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${packages[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: not root; run as root or install them yourself: apt-get install -y ${packages[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+# npm ci only when the lock file changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

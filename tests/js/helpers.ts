@@ -1,0 +1,39 @@
+// Shared by the Jest tests: golden fixtures and closeness checks.
+import { readFileSync } from 'node:fs';
+
+import { Tensor } from 'rnn-wasm';
+
+export interface GoldenTensor {
+  shape: number[];
+  data: number[];
+}
+
+export function readGolden<T>(file: string): T {
+  return JSON.parse(readFileSync(new URL(`../golden/${file}`, import.meta.url), 'utf8')) as T;
+}
+
+export function tensorOf(golden: GoldenTensor): Tensor {
+  return new Tensor(Float32Array.from(golden.data), golden.shape);
+}
+
+export function stateDictOf(golden: Record<string, GoldenTensor>): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(golden).map(([name, t]) => [name, tensorOf(t)]));
+}
+
+/** Same shape, and |actual - expected| <= atol + rtol * |expected| everywhere (NaN only matches NaN). */
+export function expectClose(actual: Tensor, expected: GoldenTensor, { atol, rtol }: { atol: number; rtol: number }): void {
+  expect([...actual.shape]).toEqual(expected.shape);
+  let worst = { index: -1, excess: 0 };
+  expected.data.forEach((value, i) => {
+    const want = Math.fround(value); // the fixture's 9 digits name exactly this float32
+    const got = actual.data[i];
+    const ok = Number.isNaN(want) ? Number.isNaN(got) : Math.abs(got - want) <= atol + rtol * Math.abs(want);
+    const excess = ok ? 0 : Number.isNaN(got - want) ? Infinity : Math.abs(got - want);
+    if (!ok && excess >= worst.excess) worst = { index: i, excess };
+  });
+  if (worst.index >= 0) {
+    throw new Error(`element ${worst.index}: got ${actual.data[worst.index]}, expected ${expected.data[worst.index]} (atol ${atol}, rtol ${rtol})`);
+  }
+}
+
+export const TOLERANCE = { atol: 1e-5, rtol: 1e-4 };
