@@ -22,9 +22,10 @@ class Module {
   }
   io::StateDict state_dict() { return io::save_parameters(parameters()); }
 
- protected:
+  // Where each parameter lives, in PyTorch's names; a layer gathers its cells' slots.
   virtual std::vector<io::ParameterSlot> parameters() = 0;
 
+ protected:
   template <class Container>
   static io::ParameterSlot slot(std::string name, Container& value, std::string formula) {
     return {std::move(name), shape_of(value), std::move(formula), value.data()};

@@ -17,6 +17,7 @@
 #include "../layers/activation.h"
 #include "../layers/embedding.h"
 #include "../layers/linear.h"
+#include "../layers/recurrent.h"
 
 using emscripten::val;
 
@@ -134,6 +135,30 @@ val embedding_new(double num_embeddings, double embedding_dim, val padding_idx, 
   });
 }
 
+// mode: 'rnn_tanh' | 'rnn_relu' | 'gru' | 'lstm'; sizes as JS numbers, checked here.
+val recurrent_new(std::string mode, double input_size, double hidden_size, double num_layers, bool bias,
+                  bool batch_first, double dropout, bool bidirectional, double proj_size, double seed) {
+  return guarded([&] {
+    RecurrentOptions o;
+    if (mode == "rnn_tanh") o.mode = RecurrentMode::rnn_tanh;
+    else if (mode == "rnn_relu") o.mode = RecurrentMode::rnn_relu;
+    else if (mode == "gru") o.mode = RecurrentMode::gru;
+    else if (mode == "lstm") o.mode = RecurrentMode::lstm;
+    else throw Error(ErrorKind::argument, "RNN: nonlinearity must be 'tanh' or 'relu', got '" + mode.substr(mode.rfind("rnn_", 0) == 0 ? 4 : 0) + "'");
+    const char* name = o.mode == RecurrentMode::gru ? "GRU" : o.mode == RecurrentMode::lstm ? "LSTM" : "RNN";
+    o.input_size = check_size(name, "inputSize", input_size);
+    o.hidden_size = check_size(name, "hiddenSize", hidden_size);
+    o.num_layers = check_size(name, "numLayers", num_layers);
+    o.proj_size = proj_size == 0 ? 0 : check_size(name, "projSize", proj_size);
+    o.bias = bias;
+    o.batch_first = batch_first;
+    o.dropout = dropout;
+    o.bidirectional = bidirectional;
+    o.seed = seed_of(seed);
+    return handle_of(new Recurrent(o));
+  });
+}
+
 void module_delete(double handle) { delete reinterpret_cast<Module*>(static_cast<std::uintptr_t>(handle)); }
 
 // entries: [name, {data, shape}][]
@@ -200,6 +225,25 @@ val lstm_cell_forward(double handle, val x, val h0, val c0) {
   });
 }
 
+// Returns [output, hN, cN or null].
+val recurrent_forward(double handle, val x, val h0, val c0, val lengths) {
+  return guarded([&] {
+    const Tensor input = tensor_from_js(x);
+    std::optional<Tensor> h, c;
+    if (!h0.isNull()) h = tensor_from_js(h0);
+    if (!c0.isNull()) c = tensor_from_js(c0);
+    std::optional<std::vector<double>> lens;
+    if (!lengths.isNull()) lens = emscripten::convertJSArrayToNumberVector<double>(lengths);
+    const RecurrentOutput out = as<Recurrent>(handle).forward(input, h ? &*h : nullptr, c ? &*c : nullptr,
+                                                             lens ? &*lens : nullptr);
+    val result = val::array();
+    result.call<void>("push", tensor_to_js(out.output));
+    result.call<void>("push", tensor_to_js(out.h_n));
+    result.call<void>("push", out.c_n.dimension() ? tensor_to_js(out.c_n) : val::null());
+    return result;
+  });
+}
+
 val linear_forward(double handle, val x) {
   return guarded([&] { return tensor_to_js(as<Linear>(handle).forward(tensor_from_js(x))); });
 }
@@ -252,6 +296,8 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
   function("_gruCellForward", &rnn::gru_cell_forward);
   function("_lstmCellForward", &rnn::lstm_cell_forward);
   function("_linearForward", &rnn::linear_forward);
+  function("_recurrentNew", &rnn::recurrent_new);
+  function("_recurrentForward", &rnn::recurrent_forward);
   function("_embeddingForward", &rnn::embedding_forward);
   function("_activation", &rnn::activation);
   function("_heapBytes", &rnn::heap_bytes);

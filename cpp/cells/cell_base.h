@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../module.h"
+#include "../tensor/random.h"
 
 namespace rnn {
 
@@ -17,29 +18,41 @@ class CellBase : public Module {
  public:
   std::size_t input_size() const { return input_size_; }
   std::size_t hidden_size() const { return hidden_size_; }
+  // Width of h: hidden_size, or LSTM's proj_size when it projects.
+  std::size_t state_size() const { return state_size_; }
   std::size_t gates() const { return gates_; }
   bool bias() const { return bias_; }
 
   // gi = x W_ihᵀ + b_ih. x: (rows, input_size); gi: (rows, gates*hidden_size).
   void project_input(const float* x, std::size_t rows, float* gi) const;
-  // gh = h W_hhᵀ + b_hh. h: (batch, hidden_size); gh: (batch, gates*hidden_size).
+  // gh = h W_hhᵀ + b_hh. h: (batch, state_size); gh: (batch, gates*hidden_size).
   void project_hidden(const float* h, std::size_t batch, float* gh) const;
+
+  // One time step from projected input, whatever the cell: gi (batch, gates*hidden_size);
+  // h, h_out: (batch, state_size); c, c_out: (batch, hidden_size), used by LSTM only (may be
+  // null for the others). Outputs may alias inputs.
+  virtual void step(const float* gi, const float* h, const float* c, std::size_t batch, float* h_out,
+                    float* c_out) const = 0;
+  virtual bool has_cell_state() const { return false; }
+
+  std::vector<io::ParameterSlot> parameters() override;
 
  protected:
   // Parameters start as PyTorch's: uniform in ±1/sqrt(hidden_size). `suffix` is appended to
   // every parameter name ("_l1_reverse") when a layer owns the cell.
-  CellBase(std::string type_name, std::size_t input_size, std::size_t hidden_size, bool bias,
-           std::size_t gates, std::uint64_t seed, std::string suffix);
+  CellBase(std::string type_name, std::size_t input_size, std::size_t hidden_size,
+           std::size_t state_size, bool bias, std::size_t gates, std::uint64_t seed,
+           std::string suffix);
 
   std::string type_name() const override { return type_name_; }
-  std::vector<io::ParameterSlot> parameters() override;
 
   std::string type_name_;
-  std::size_t input_size_, hidden_size_, gates_;
+  std::size_t input_size_, hidden_size_, state_size_, gates_;
+  Random random_;  // the seeded draw for initial weights; subclasses draw theirs after these
   bool bias_;
   std::string suffix_;
   Matrix weight_ih_;  // (gates*hidden_size, input_size)
-  Matrix weight_hh_;  // (gates*hidden_size, hidden_size)
+  Matrix weight_hh_;  // (gates*hidden_size, state_size)
   Vector bias_ih_;    // (gates*hidden_size), or empty without bias
   Vector bias_hh_;
 };

@@ -16,6 +16,11 @@ class GRUCell : public CellBase {
   // One step from projected input. gi: (batch, 3*hidden_size) = x W_ihᵀ + b_ih;
   // h: (batch, hidden_size); h_out may alias h.
   void recur(const float* gi, const float* h, std::size_t batch, float* h_out) const;
+
+  void step(const float* gi, const float* h, const float*, std::size_t batch, float* h_out,
+            float*) const override {
+    recur(gi, h, batch, h_out);
+  }
 };
 
 }  // namespace rnn

@@ -1,11 +1,14 @@
-// LSTMCell, as torch.nn.LSTMCell (PyTorch 1.13 docs):
+// LSTMCell, as torch.nn.LSTMCell and one direction of one layer of torch.nn.LSTM (PyTorch 1.13):
 //   i = sigmoid(W_ii x + b_ii + W_hi h + b_hi)     f = sigmoid(W_if x + b_if + W_hf h + b_hf)
 //   g = tanh(W_ig x + b_ig + W_hg h + b_hg)        o = sigmoid(W_io x + b_io + W_ho h + b_ho)
 //   c' = f * c + i * g                             h' = o * tanh(c')
+// With proj_size > 0: h' = W_hr (o * tanh(c')), so h has proj_size columns and c hidden_size.
 #include "lstm_cell.h"
 
+#include <cmath>
 #include <vector>
 
+#include "../kernels/affine.h"
 #include "../kernels/sigmoid.h"
 #include "../kernels/tanh.h"
 #include "cell_shapes.h"
@@ -13,8 +16,15 @@
 namespace rnn {
 
 LSTMCell::LSTMCell(std::size_t input_size, std::size_t hidden_size, bool bias, std::uint64_t seed,
-                   std::string suffix)
-    : CellBase("LSTMCell", input_size, hidden_size, bias, 4, seed, std::move(suffix)) {}
+                   std::string suffix, std::size_t proj_size)
+    : CellBase("LSTMCell", input_size, hidden_size, proj_size ? proj_size : hidden_size, bias, 4,
+               seed, std::move(suffix)),
+      proj_size_(proj_size) {
+  if (proj_size_) {
+    weight_hr_ = Matrix(Matrix::shape_type{proj_size_, hidden_size_});
+    fill_uniform(weight_hr_, 1.f / std::sqrt(static_cast<float>(hidden_size_)), random_);
+  }
+}
 
 void LSTMCell::recur(const float* gi, const float* h, const float* c, std::size_t batch,
                      float* h_out, float* c_out) const {
@@ -22,32 +32,43 @@ void LSTMCell::recur(const float* gi, const float* h, const float* c, std::size_
   std::vector<float> gates(batch * g);
   project_hidden(h, batch, gates.data());
   for (std::size_t j = 0; j < batch * g; ++j) gates[j] += gi[j];
+  // Without projection o * tanh(c') is h' itself; with it, it goes through W_hr below.
+  std::vector<float> unprojected(proj_size_ ? batch * hs : 0);
+  float* full_h = proj_size_ ? unprojected.data() : h_out;
   for (std::size_t b = 0; b < batch; ++b) {
     float* gb = gates.data() + b * g;
-    kernels::sigmoid_f32(gb, gb, 2 * hs);               // i, f
-    kernels::tanh_f32(gb + 2 * hs, gb + 2 * hs, hs);    // g
+    kernels::sigmoid_f32(gb, gb, 2 * hs);                // i, f
+    kernels::tanh_f32(gb + 2 * hs, gb + 2 * hs, hs);     // g
     kernels::sigmoid_f32(gb + 3 * hs, gb + 3 * hs, hs);  // o
     float* cb = c_out + b * hs;
     for (std::size_t j = 0; j < hs; ++j) cb[j] = gb[hs + j] * c[b * hs + j] + gb[j] * gb[2 * hs + j];
-    kernels::tanh_f32(cb, h_out + b * hs, hs);
-    for (std::size_t j = 0; j < hs; ++j) h_out[b * hs + j] *= gb[3 * hs + j];
+    float* hb = full_h + b * hs;
+    kernels::tanh_f32(cb, hb, hs);
+    for (std::size_t j = 0; j < hs; ++j) hb[j] *= gb[3 * hs + j];
   }
+  if (proj_size_) kernels::affine_f32(full_h, weight_hr_.data(), nullptr, h_out, batch, proj_size_, hs);
 }
 
 LSTMState LSTMCell::forward(const Tensor& x, const LSTMState* state) const {
   const CellBatch b = check_cell_input(type_name(), shape_of(x), input_size_);
   checked_count(type_name() + ".forward", "the gates need batch*gates*hiddenSize", {b.batch, gates_, hidden_size_});
   if (state) {
-    check_cell_state(type_name(), "h0", shape_of(state->h), b, hidden_size_);
+    check_cell_state(type_name(), "h0", shape_of(state->h), b, state_size_);
     check_cell_state(type_name(), "c0", shape_of(state->c), b, hidden_size_);
   }
-  const Shape shape = cell_state_shape(b, hidden_size_);
-  LSTMState out{xt::zeros<float>(shape), xt::zeros<float>(shape)};
+  LSTMState out{xt::zeros<float>(cell_state_shape(b, state_size_)),
+                xt::zeros<float>(cell_state_shape(b, hidden_size_))};
   std::vector<float> gi(b.batch * 4 * hidden_size_);
   project_input(x.data(), b.batch, gi.data());
   recur(gi.data(), state ? state->h.data() : out.h.data(), state ? state->c.data() : out.c.data(),
         b.batch, out.h.data(), out.c.data());
   return out;
+}
+
+std::vector<io::ParameterSlot> LSTMCell::parameters() {
+  std::vector<io::ParameterSlot> slots = CellBase::parameters();
+  if (proj_size_) slots.push_back(slot("weight_hr" + suffix_, weight_hr_, "(projSize, hiddenSize)"));
+  return slots;
 }
 
 }  // namespace rnn

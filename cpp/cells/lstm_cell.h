@@ -1,4 +1,5 @@
-// torch.nn.LSTMCell, gates i, f, g, o in PyTorch's row order.
+// torch.nn.LSTMCell, gates i, f, g, o in PyTorch's row order; with proj_size > 0 also the
+// projection of torch.nn.LSTM(proj_size=...), h = W_hr (o * tanh(c)).
 #pragma once
 
 #include "cell_base.h"
@@ -12,17 +13,31 @@ struct LSTMState {
 
 class LSTMCell : public CellBase {
  public:
+  // proj_size 0: no projection (torch.nn.LSTMCell has none; layers pass theirs).
   LSTMCell(std::size_t input_size, std::size_t hidden_size, bool bias, std::uint64_t seed,
-           std::string suffix = "");
+           std::string suffix = "", std::size_t proj_size = 0);
 
-  // x: (batch, input_size) or (input_size); state: h0 and c0 in the same layout with
-  // hidden_size, null = zeros. Returns (h1, c1).
+  std::size_t proj_size() const { return proj_size_; }
+
+  // x: (batch, input_size) or (input_size); state: h0 (batch, state_size) and c0
+  // (batch, hidden_size), or both unbatched; null = zeros. Returns (h1, c1).
   LSTMState forward(const Tensor& x, const LSTMState* state) const;
 
   // One step from projected input. gi: (batch, 4*hidden_size) = x W_ihᵀ + b_ih;
-  // h, c: (batch, hidden_size); h_out, c_out may alias h, c.
+  // h: (batch, state_size), c: (batch, hidden_size); h_out, c_out may alias h, c.
   void recur(const float* gi, const float* h, const float* c, std::size_t batch, float* h_out,
              float* c_out) const;
+
+  void step(const float* gi, const float* h, const float* c, std::size_t batch, float* h_out,
+            float* c_out) const override {
+    recur(gi, h, c, batch, h_out, c_out);
+  }
+  bool has_cell_state() const override { return true; }
+  std::vector<io::ParameterSlot> parameters() override;
+
+ private:
+  std::size_t proj_size_;
+  Matrix weight_hr_;  // (proj_size, hidden_size), or empty without projection
 };
 
 }  // namespace rnn

@@ -22,6 +22,11 @@ class RNNCell : public CellBase {
   // h: (batch, hidden_size); h_out may alias h.
   void recur(const float* gi, const float* h, std::size_t batch, float* h_out) const;
 
+  void step(const float* gi, const float* h, const float*, std::size_t batch, float* h_out,
+            float*) const override {
+    recur(gi, h, batch, h_out);
+  }
+
  private:
   Nonlinearity nonlinearity_;
 };

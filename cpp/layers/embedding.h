@@ -25,7 +25,6 @@ class Embedding : public Module {
   // Returns (*ids_shape, embedding_dim). Every id must be an integer in [0, num_embeddings).
   Tensor forward(const std::vector<double>& ids, const Shape& ids_shape) const;
 
- protected:
   std::vector<io::ParameterSlot> parameters() override;
 
  private:

@@ -19,7 +19,6 @@ class Linear : public Module {
   // x: (*, in_features) -> (*, out_features).
   Tensor forward(const Tensor& x) const;
 
- protected:
   std::vector<io::ParameterSlot> parameters() override;
 
  private:

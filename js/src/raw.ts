@@ -28,6 +28,10 @@ export interface RawModule {
   _rnnCellForward(handle: Handle, x: RawTensor, h0: RawTensor | null): Result<RawTensor>;
   _gruCellForward(handle: Handle, x: RawTensor, h0: RawTensor | null): Result<RawTensor>;
   _lstmCellForward(handle: Handle, x: RawTensor, h0: RawTensor | null, c0: RawTensor | null): Result<[RawTensor, RawTensor]>;
+  _recurrentNew(mode: string, inputSize: number, hiddenSize: number, numLayers: number, bias: boolean, batchFirst: boolean,
+    dropout: number, bidirectional: boolean, projSize: number, seed: number): Result<Handle>;
+  _recurrentForward(handle: Handle, x: RawTensor, h0: RawTensor | null, c0: RawTensor | null,
+    lengths: ArrayLike<number> | null): Result<[RawTensor, RawTensor, RawTensor | null]>;
   _linearForward(handle: Handle, x: RawTensor): Result<RawTensor>;
   _embeddingForward(handle: Handle, ids: ArrayLike<number>, shape: readonly number[]): Result<RawTensor>;
   _activation(kind: string, x: RawTensor): Result<RawTensor>;

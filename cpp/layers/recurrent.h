@@ -1,0 +1,66 @@
+// torch.nn.RNN, GRU and LSTM: a cell per layer and direction, scanned over a sequence.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../cells/cell_base.h"
+#include "../module.h"
+
+namespace rnn {
+
+enum class RecurrentMode { rnn_tanh, rnn_relu, gru, lstm };
+
+struct RecurrentOptions {
+  RecurrentMode mode;
+  std::size_t input_size;
+  std::size_t hidden_size;
+  std::size_t num_layers = 1;
+  bool bias = true;
+  bool batch_first = false;
+  double dropout = 0;  // between layers in training; accepted and unused at inference
+  bool bidirectional = false;
+  std::size_t proj_size = 0;  // LSTM only
+  std::uint64_t seed = 0;
+};
+
+struct RecurrentOutput {
+  Tensor output;  // (T, B, D*state) or (B, T, D*state) with batch_first, or (T, D*state)
+  Tensor h_n;     // (D*num_layers, B, state) or (D*num_layers, state) when unbatched
+  Tensor c_n;     // LSTM only: (D*num_layers, B, hidden)
+};
+
+class Recurrent : public Module {
+ public:
+  // Checks the options as PyTorch does (ErrorKind::argument), then builds the cells with
+  // PyTorch's initial distribution, uniform in ±1/sqrt(hidden_size).
+  explicit Recurrent(const RecurrentOptions& options);
+
+  std::string type_name() const override;
+  const RecurrentOptions& options() const { return options_; }
+  std::size_t directions() const { return options_.bidirectional ? 2 : 1; }
+  // Width of h: proj_size when the LSTM projects, else hidden_size.
+  std::size_t state_size() const;
+
+  // x: (T, B, input) (or (B, T, input) with batch_first) or unbatched (T, input).
+  // h0: (D*num_layers, B, state) or unbatched (D*num_layers, state); null = zeros.
+  // c0: LSTM only, like h0 with hidden_size; null = zeros; given exactly when h0 is.
+  // lengths: B integers in [1, T], any order: PackedSequence semantics; null = all T.
+  RecurrentOutput forward(const Tensor& x, const Tensor* h0, const Tensor* c0,
+                          const std::vector<double>* lengths) const;
+
+  std::vector<io::ParameterSlot> parameters() override;
+
+ private:
+  struct Batch;
+  Batch check_forward(const Tensor& x, const Tensor* h0, const Tensor* c0,
+                      const std::vector<double>* lengths) const;
+
+  RecurrentOptions options_;
+  std::vector<std::unique_ptr<CellBase>> cells_;  // layer k, direction d at k*D + d
+};
+
+}  // namespace rnn

@@ -1,0 +1,161 @@
+// RNN, GRU and LSTM layers, as torch.nn's: a cell per layer and direction over a whole sequence,
+// each forward one call into wasm.
+import { RnnError } from './errors.js';
+import { wasm } from './init.js';
+import { Module, seedFor, toTensor } from './module.js';
+import { unwrap, type Handle } from './raw.js';
+import { Tensor, checkTensor, describe } from './tensor.js';
+
+export interface RecurrentOptions {
+  inputSize: number;
+  hiddenSize: number;
+  /** Stacked layers (default 1). */
+  numLayers?: number;
+  /** Use bias_ih and bias_hh (default true). */
+  bias?: boolean;
+  /** Input and output as (batch, seqLen, features) instead of (seqLen, batch, features). States are unaffected. */
+  batchFirst?: boolean;
+  /** Accepted for PyTorch parity; dropout applies only in training, so it does nothing here. */
+  dropout?: number;
+  /** Run a second direction backwards over each sequence (default false). */
+  bidirectional?: boolean;
+  /** Seed of the initial weights (PyTorch's distribution); default: a process-wide counter. */
+  seed?: number;
+}
+
+export interface RNNOptions extends RecurrentOptions {
+  /** Default 'tanh'. */
+  nonlinearity?: 'tanh' | 'relu';
+}
+
+export interface LSTMOptions extends RecurrentOptions {
+  /** Project h to this size with weight_hr_l{k} (default 0: no projection). Must be below hiddenSize. */
+  projSize?: number;
+}
+
+export interface ForwardOptions {
+  /**
+   * Each sequence's length, in any order: PackedSequence semantics without packing. Each
+   * sequence stops at its own length (the reverse direction starts at its own last step),
+   * hN/cN hold its state at its last valid step, and padded output positions are zero.
+   */
+  lengths?: ArrayLike<number>;
+}
+
+abstract class Recurrent extends Module {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+
+  protected constructor(mode: string, o: RecurrentOptions, projSize: number) {
+    super(unwrap(wasm()._recurrentNew(mode, Number(o.inputSize), Number(o.hiddenSize), Number(o.numLayers ?? 1), o.bias ?? true,
+      o.batchFirst ?? false, Number(o.dropout ?? 0), o.bidirectional ?? false, Number(projSize), seedFor(o.seed))));
+    this.inputSize = o.inputSize;
+    this.hiddenSize = o.hiddenSize;
+    this.numLayers = o.numLayers ?? 1;
+    this.bias = o.bias ?? true;
+    this.batchFirst = o.batchFirst ?? false;
+    this.dropout = o.dropout ?? 0;
+    this.bidirectional = o.bidirectional ?? false;
+  }
+
+  protected run(x: Tensor, h0: Tensor | null, c0: Tensor | null, options: ForwardOptions | undefined): [Tensor, Tensor, Tensor | null] {
+    const handle = this.handle('forward');
+    const input = checkTensor(x, `${this.typeName}.forward: input`);
+    const lengths = options?.lengths ?? null;
+    if (lengths !== null && typeof lengths !== 'object') {
+      throw new RnnError('argument', `${this.typeName}.forward: lengths must be an array of integers, got ${describe(lengths)}`);
+    }
+    const [output, hN, cN] = unwrap(wasm()._recurrentForward(handle, input, h0, c0, lengths));
+    return [toTensor(output), toTensor(hN), cN && toTensor(cN)];
+  }
+}
+
+/**
+ * torch.nn.RNN: `h_t = tanh(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh)` (or relu), stacked and optionally bidirectional.
+ *
+ * @example
+ * const rnn = new RNN({ inputSize: 4, hiddenSize: 8, numLayers: 2 });
+ * const [output, hN] = rnn.forward(x); // x: (seqLen, batch, 4) -> output (seqLen, batch, 8), hN (2, batch, 8)
+ */
+export class RNN extends Recurrent {
+  readonly nonlinearity: 'tanh' | 'relu';
+
+  constructor(options: RNNOptions) {
+    const o = options ?? ({} as RNNOptions);
+    super(`rnn_${o.nonlinearity ?? 'tanh'}`, o, 0);
+    this.nonlinearity = o.nonlinearity ?? 'tanh';
+  }
+
+  get typeName(): string {
+    return 'RNN';
+  }
+
+  /** Returns [output, hN]. `h0` absent means zeros. */
+  forward(x: Tensor, h0?: Tensor | null, options?: ForwardOptions): [Tensor, Tensor] {
+    const [output, hN] = this.run(x, stateTensor(h0, 'RNN.forward: h0'), null, options);
+    return [output, hN];
+  }
+}
+
+/**
+ * torch.nn.GRU (gates r, z, n), stacked and optionally bidirectional.
+ *
+ * @example
+ * const gru = new GRU({ inputSize: 4, hiddenSize: 8, batchFirst: true });
+ * const [output, hN] = gru.forward(x, null, { lengths: [5, 3] });
+ */
+export class GRU extends Recurrent {
+  constructor(options: RecurrentOptions) {
+    super('gru', options ?? ({} as RecurrentOptions), 0);
+  }
+
+  get typeName(): string {
+    return 'GRU';
+  }
+
+  /** Returns [output, hN]. `h0` absent means zeros. */
+  forward(x: Tensor, h0?: Tensor | null, options?: ForwardOptions): [Tensor, Tensor] {
+    const [output, hN] = this.run(x, stateTensor(h0, 'GRU.forward: h0'), null, options);
+    return [output, hN];
+  }
+}
+
+/**
+ * torch.nn.LSTM (gates i, f, g, o), stacked, optionally bidirectional and projected.
+ *
+ * @example
+ * const lstm = new LSTM({ inputSize: 4, hiddenSize: 8, numLayers: 2, bidirectional: true });
+ * const [output, [hN, cN]] = lstm.forward(x); // output (seqLen, batch, 16), hN and cN (4, batch, 8)
+ */
+export class LSTM extends Recurrent {
+  readonly projSize: number;
+
+  constructor(options: LSTMOptions) {
+    const o = options ?? ({} as LSTMOptions);
+    super('lstm', o, o.projSize ?? 0);
+    this.projSize = o.projSize ?? 0;
+  }
+
+  get typeName(): string {
+    return 'LSTM';
+  }
+
+  /** Returns [output, [hN, cN]]. `state` absent means zeros. */
+  forward(x: Tensor, state?: [Tensor, Tensor] | null, options?: ForwardOptions): [Tensor, [Tensor, Tensor]] {
+    if (state != null && (!Array.isArray(state) || state.length !== 2)) {
+      throw new RnnError('argument', 'LSTM.forward: state must be [h0, c0]');
+    }
+    const [output, hN, cN] = this.run(x, stateTensor(state?.[0], 'LSTM.forward: h0'), stateTensor(state?.[1], 'LSTM.forward: c0'), options);
+    return [output, [hN, cN!]];
+  }
+}
+
+function stateTensor(value: Tensor | null | undefined, where: string): Tensor | null {
+  return value == null ? null : checkTensor(value, where);
+}
+
