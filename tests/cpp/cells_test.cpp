@@ -7,6 +7,7 @@
 #include "cells/lstm_cell.h"
 #include "cells/rnn_cell.h"
 #include "check.h"
+#include "random_tensor.h"
 #include "layers/activation.h"
 #include "layers/embedding.h"
 #include "layers/linear.h"
@@ -15,12 +16,6 @@
 using namespace rnn;
 
 namespace {
-
-Tensor random_tensor(const Shape& shape, Random& random) {
-  Tensor t = xt::empty<float>(shape);
-  for (auto& v : t) v = random.uniform(-1.f, 1.f);
-  return t;
-}
 
 double sig(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 

@@ -4,18 +4,13 @@
 
 #include "cells/gru_cell.h"
 #include "check.h"
+#include "random_tensor.h"
 #include "layers/recurrent.h"
 #include "tensor/random.h"
 
 using namespace rnn;
 
 namespace {
-
-Tensor random_tensor(const Shape& shape, Random& random) {
-  Tensor t = xt::empty<float>(shape);
-  for (auto& v : t) v = random.uniform(-1.f, 1.f);
-  return t;
-}
 
 RecurrentOptions options(RecurrentMode mode, std::size_t layers, bool bidirectional, std::size_t proj = 0) {
   RecurrentOptions o;

@@ -1,17 +1,8 @@
 // One test per error kind: the code, part of the message, and a module that still works after.
-import { Embedding, GRUCell, LSTMCell, Linear, RNNCell, RnnError, Tensor } from 'rnn-wasm';
+import { Embedding, GRUCell, LSTMCell, Linear, RNNCell, Tensor } from 'rnn-wasm';
 
-function expectRnnError(call: () => unknown, code: RnnError['code'], part: string): void {
-  let caught: unknown;
-  try {
-    call();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(RnnError);
-  expect((caught as RnnError).code).toBe(code);
-  expect((caught as RnnError).message).toContain(part);
-}
+import { expectRnnError } from './helpers.js';
+
 
 /** A fresh cell still computes after an error: the wasm instance was not aborted. */
 function expectModuleWorks(): void {

@@ -1,7 +1,7 @@
 // Shared by the Jest tests: golden fixtures and closeness checks.
 import { readFileSync } from 'node:fs';
 
-import { Tensor } from 'rnn-wasm';
+import { RnnError, Tensor } from 'rnn-wasm';
 
 export interface GoldenTensor {
   shape: number[];
@@ -37,3 +37,16 @@ export function expectClose(actual: Tensor, expected: GoldenTensor, { atol, rtol
 }
 
 export const TOLERANCE = { atol: 1e-5, rtol: 1e-4 };
+
+/** call() must throw an RnnError with this code and a message containing `part`. */
+export function expectRnnError(call: () => unknown, code: RnnError['code'], part: string): void {
+  let caught: unknown;
+  try {
+    call();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(RnnError);
+  expect((caught as RnnError).code).toBe(code);
+  expect((caught as RnnError).message).toContain(part);
+}

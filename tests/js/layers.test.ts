@@ -2,9 +2,9 @@
 // loadSafetensors with a prefix, as a user loads a state_dict.
 import { readFileSync } from 'node:fs';
 
-import { GRU, LSTM, RNN, RnnError, Tensor, loadSafetensors } from 'rnn-wasm';
+import { GRU, LSTM, RNN, Tensor, loadSafetensors } from 'rnn-wasm';
 
-import { TOLERANCE, expectClose } from './helpers.js';
+import { TOLERANCE, expectClose, expectRnnError } from './helpers.js';
 
 interface LayerCase {
   mode: 'rnn_tanh' | 'rnn_relu' | 'gru' | 'lstm';
@@ -98,17 +98,7 @@ describe('layer errors', () => {
       [() => new RNN({ inputSize: 3, hiddenSize: 4, dropout: 1.5 }), 'RNN: dropout must be in [0, 1], got 1.5'],
       [() => new RNN({ inputSize: 3, hiddenSize: 4, nonlinearity: 'gelu' as 'tanh' }), "RNN: nonlinearity must be 'tanh' or 'relu', got 'gelu'"],
     ];
-    for (const [make, message] of errors) {
-      let caught: unknown;
-      try {
-        make();
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(RnnError);
-      expect((caught as RnnError).code).toBe('argument');
-      expect((caught as RnnError).message).toContain(message);
-    }
+    for (const [make, message] of errors) expectRnnError(make, 'argument', message);
   });
 
   test("a state dict for another layout: 'weights', naming the tensor and shapes", () => {

@@ -1,7 +1,9 @@
 // Reading and writing .safetensors, and every malformed file refused with RnnError 'weights'.
 import { readFileSync } from 'node:fs';
 
-import { LSTM, RnnError, Tensor, loadSafetensors, saveSafetensors } from 'rnn-wasm';
+import { LSTM, Tensor, loadSafetensors, saveSafetensors } from 'rnn-wasm';
+
+import { expectRnnError } from './helpers.js';
 
 function fileOf(header: unknown, data: Uint8Array = new Uint8Array(0), lengthOverride?: bigint): Uint8Array {
   const json = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
@@ -13,15 +15,7 @@ function fileOf(header: unknown, data: Uint8Array = new Uint8Array(0), lengthOve
 }
 
 function expectWeightsError(bytes: Uint8Array, part: string): void {
-  let caught: unknown;
-  try {
-    loadSafetensors(bytes);
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(RnnError);
-  expect((caught as RnnError).code).toBe('weights');
-  expect((caught as RnnError).message).toContain(part);
+  expectRnnError(() => loadSafetensors(bytes), 'weights', part);
 }
 
 test('save and load round-trip tensors and metadata; prefix selects and strips names', () => {
