@@ -19,7 +19,12 @@ class Module {
 
   void load_state_dict(const io::StateDict& source, bool strict) {
     io::load_parameters(type_name(), parameters(), source, strict);
+    parameters_changed();
   }
+
+  // Called after parameters are written: modules re-derive what they compute from them
+  // (packed weights). Modules must also call it at the end of their constructor.
+  virtual void parameters_changed() {}
   io::StateDict state_dict() { return io::save_parameters(parameters()); }
 
   // Where each parameter lives, in PyTorch's names; a layer gathers its cells' slots.

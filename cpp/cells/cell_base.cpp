@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "../kernels/affine.h"
 
 namespace rnn {
 
@@ -28,17 +27,17 @@ CellBase::CellBase(std::string type_name, std::size_t input_size, std::size_t hi
   fill_uniform(weight_hh_, bound, random_);
   fill_uniform(bias_ih_, bound, random_);
   fill_uniform(bias_hh_, bound, random_);
+  CellBase::parameters_changed();
 }
 
-void CellBase::project_input(const float* x, std::size_t rows, float* gi) const {
-  kernels::affine_f32(x, weight_ih_.data(), bias_ ? bias_ih_.data() : nullptr, gi, rows,
-                      gates_ * hidden_size_, input_size_);
+void CellBase::parameters_changed() {
+  ih_.prepare(weight_ih_.data(), bias_ ? bias_ih_.data() : nullptr, gates_ * hidden_size_, input_size_);
+  hh_.prepare(weight_hh_.data(), bias_ ? bias_hh_.data() : nullptr, gates_ * hidden_size_, state_size_);
 }
 
-void CellBase::project_hidden(const float* h, std::size_t batch, float* gh) const {
-  kernels::affine_f32(h, weight_hh_.data(), bias_ ? bias_hh_.data() : nullptr, gh, batch,
-                      gates_ * hidden_size_, state_size_);
-}
+void CellBase::project_input(const float* x, std::size_t rows, float* gi) const { ih_.apply(x, rows, gi); }
+
+void CellBase::project_hidden(const float* h, std::size_t batch, float* gh) const { hh_.apply(h, batch, gh); }
 
 std::vector<io::ParameterSlot> CellBase::parameters() {
   const std::string rows = gates_ == 1 ? "hiddenSize" : std::to_string(gates_) + "*hiddenSize";

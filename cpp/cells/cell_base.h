@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../kernels/affine.h"
 #include "../module.h"
 #include "../tensor/random.h"
 
@@ -36,6 +37,7 @@ class CellBase : public Module {
   virtual bool has_cell_state() const { return false; }
 
   std::vector<io::ParameterSlot> parameters() override;
+  void parameters_changed() override;
 
  protected:
   // Parameters start as PyTorch's: uniform in ±1/sqrt(hidden_size). `suffix` is appended to
@@ -55,6 +57,7 @@ class CellBase : public Module {
   Matrix weight_hh_;  // (gates*hidden_size, state_size)
   Vector bias_ih_;    // (gates*hidden_size), or empty without bias
   Vector bias_hh_;
+  kernels::Affine ih_, hh_;  // the two projections, over the parameters above
 };
 
 }  // namespace rnn

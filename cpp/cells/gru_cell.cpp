@@ -7,8 +7,7 @@
 
 #include <vector>
 
-#include "../kernels/sigmoid.h"
-#include "../kernels/tanh.h"
+#include "../kernels/gru_gates.h"
 #include "cell_shapes.h"
 
 namespace rnn {
@@ -18,20 +17,9 @@ GRUCell::GRUCell(std::size_t input_size, std::size_t hidden_size, bool bias, std
     : CellBase("GRUCell", input_size, hidden_size, hidden_size, bias, 3, seed, std::move(suffix)) {}
 
 void GRUCell::recur(const float* gi, const float* h, std::size_t batch, float* h_out) const {
-  const std::size_t hs = hidden_size_, g = 3 * hs;
-  std::vector<float> gh(batch * g), rz(2 * hs), n(hs);
+  std::vector<float> gh(batch * 3 * hidden_size_);
   project_hidden(h, batch, gh.data());
-  for (std::size_t b = 0; b < batch; ++b) {
-    const float* gib = gi + b * g;
-    const float* ghb = gh.data() + b * g;
-    for (std::size_t j = 0; j < 2 * hs; ++j) rz[j] = gib[j] + ghb[j];
-    kernels::sigmoid_f32(rz.data(), rz.data(), 2 * hs);
-    const float* r = rz.data();
-    const float* z = rz.data() + hs;
-    for (std::size_t j = 0; j < hs; ++j) n[j] = gib[2 * hs + j] + r[j] * ghb[2 * hs + j];
-    kernels::tanh_f32(n.data(), n.data(), hs);
-    for (std::size_t j = 0; j < hs; ++j) h_out[b * hs + j] = (h[b * hs + j] - n[j]) * z[j] + n[j];
-  }
+  kernels::gru_gates_f32(gi, gh.data(), h, h_out, batch, hidden_size_);
 }
 
 Tensor GRUCell::forward(const Tensor& x, const Tensor* h0) const {

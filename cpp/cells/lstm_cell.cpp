@@ -5,12 +5,11 @@
 // With proj_size > 0: h' = W_hr (o * tanh(c')), so h has proj_size columns and c hidden_size.
 #include "lstm_cell.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
-#include "../kernels/affine.h"
-#include "../kernels/sigmoid.h"
-#include "../kernels/tanh.h"
+#include "../kernels/lstm_gates.h"
 #include "cell_shapes.h"
 
 namespace rnn {
@@ -24,29 +23,25 @@ LSTMCell::LSTMCell(std::size_t input_size, std::size_t hidden_size, bool bias, s
     weight_hr_ = Matrix(Matrix::shape_type{proj_size_, hidden_size_});
     fill_uniform(weight_hr_, 1.f / std::sqrt(static_cast<float>(hidden_size_)), random_);
   }
+  LSTMCell::parameters_changed();
+}
+
+void LSTMCell::parameters_changed() {
+  CellBase::parameters_changed();
+  if (proj_size_) hr_.prepare(weight_hr_.data(), nullptr, proj_size_, hidden_size_);
 }
 
 void LSTMCell::recur(const float* gi, const float* h, const float* c, std::size_t batch,
                      float* h_out, float* c_out) const {
-  const std::size_t hs = hidden_size_, g = 4 * hs;
-  std::vector<float> gates(batch * g);
-  project_hidden(h, batch, gates.data());
-  for (std::size_t j = 0; j < batch * g; ++j) gates[j] += gi[j];
+  const std::size_t hs = hidden_size_;
+  std::vector<float> gh(batch * 4 * hs);
+  project_hidden(h, batch, gh.data());  // h is read in full before h_out is written
+  if (c_out != c) std::copy_n(c, batch * hs, c_out);
   // Without projection o * tanh(c') is h' itself; with it, it goes through W_hr below.
   std::vector<float> unprojected(proj_size_ ? batch * hs : 0);
   float* full_h = proj_size_ ? unprojected.data() : h_out;
-  for (std::size_t b = 0; b < batch; ++b) {
-    float* gb = gates.data() + b * g;
-    kernels::sigmoid_f32(gb, gb, 2 * hs);                // i, f
-    kernels::tanh_f32(gb + 2 * hs, gb + 2 * hs, hs);     // g
-    kernels::sigmoid_f32(gb + 3 * hs, gb + 3 * hs, hs);  // o
-    float* cb = c_out + b * hs;
-    for (std::size_t j = 0; j < hs; ++j) cb[j] = gb[hs + j] * c[b * hs + j] + gb[j] * gb[2 * hs + j];
-    float* hb = full_h + b * hs;
-    kernels::tanh_f32(cb, hb, hs);
-    for (std::size_t j = 0; j < hs; ++j) hb[j] *= gb[3 * hs + j];
-  }
-  if (proj_size_) kernels::affine_f32(full_h, weight_hr_.data(), nullptr, h_out, batch, proj_size_, hs);
+  kernels::lstm_gates_f32(gi, gh.data(), c_out, full_h, batch, hs);
+  if (proj_size_) hr_.apply(full_h, batch, h_out);
 }
 
 LSTMState LSTMCell::forward(const Tensor& x, const LSTMState* state) const {

@@ -34,10 +34,12 @@ class LSTMCell : public CellBase {
   }
   bool has_cell_state() const override { return true; }
   std::vector<io::ParameterSlot> parameters() override;
+  void parameters_changed() override;
 
  private:
   std::size_t proj_size_;
   Matrix weight_hr_;  // (proj_size, hidden_size), or empty without projection
+  kernels::Affine hr_;
 };
 
 }  // namespace rnn

@@ -19,7 +19,7 @@ void RNNCell::recur(const float* gi, const float* h, std::size_t batch, float* h
   const std::size_t n = batch * hidden_size_;
   std::vector<float> gh(n);
   project_hidden(h, batch, gh.data());
-  for (std::size_t i = 0; i < n; ++i) h_out[i] = gi[i] + gh[i];
+  for (std::size_t i = 0; i < n; ++i) h_out[i] = gi[i] + gh[i];  // h is consumed: h_out may alias it
   if (nonlinearity_ == Nonlinearity::tanh)
     kernels::tanh_f32(h_out, h_out, n);
   else

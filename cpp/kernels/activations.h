@@ -11,10 +11,4 @@ inline void relu_f32(const float* x, float* y, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) y[i] = x[i] < 0.f ? 0.f : x[i];
 }
 
-// y[i] += b[i % cols] for a row-major (rows, cols) y: adds a bias to every row.
-inline void add_row_bias_f32(float* y, const float* b, std::size_t rows, std::size_t cols) {
-  for (std::size_t r = 0; r < rows; ++r)
-    for (std::size_t j = 0; j < cols; ++j) y[r * cols + j] += b[j];
-}
-
 }  // namespace rnn::kernels

@@ -3,20 +3,30 @@
 
 #include <cstddef>
 
-#include "activations.h"
-#include "gemm.h"
-#include "gemv.h"
+#include "packed.h"
 
 namespace rnn::kernels {
 
-// x: (rows, in), w: (out, in) as PyTorch stores it, b: (out) or null, y: (rows, out).
-inline void affine_f32(const float* x, const float* w, const float* b, float* y, std::size_t rows,
-                       std::size_t out, std::size_t in) {
-  if (rows == 1)
-    gemv_f32(w, x, y, out, in);  // one row: W x, streaming W once
-  else
-    gemm_f32(x, w, y, rows, out, in);
-  if (b) add_row_bias_f32(y, b, rows, out);
-}
+// A weight matrix W (out, in) and optional bias b as PyTorch stores them, made ready for the
+// build's kernels: the SIMD build packs W into panels once (prepare), the baseline build reads
+// W as it is. Batch 1 takes the matrix-vector kernel, more rows the matrix-matrix kernel.
+class Affine {
+ public:
+  // w (out, in) and b (out, or null) are the owner's parameters; they are read now (SIMD
+  // build) or at every apply (baseline), so call prepare again whenever they change.
+  void prepare(const float* w, const float* b, std::size_t out, std::size_t in);
+
+  // y = x Wᵀ + b. x: (rows, in); y: (rows, out), not aliasing x.
+  void apply(const float* x, std::size_t rows, float* y) const;
+
+  std::size_t out() const { return out_; }
+  std::size_t in() const { return in_; }
+
+ private:
+  const float* w_ = nullptr;
+  const float* b_ = nullptr;
+  std::size_t out_ = 0, in_ = 0;
+  PackedWeights packed_;  // empty in the baseline build
+};
 
 }  // namespace rnn::kernels

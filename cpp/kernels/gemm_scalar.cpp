@@ -4,14 +4,14 @@
 
 namespace rnn::kernels {
 
-void gemm_f32_scalar(const float* a, const float* b, float* c, std::size_t m, std::size_t n,
-                     std::size_t k) {
-  assert(m == 0 || n == 0 || (c && (k == 0 || (a && b))));
+void gemm_f32_scalar(const float* a, const float* w, const float* bias, float* c, std::size_t m,
+                     std::size_t n, std::size_t k) {
+  assert(m == 0 || n == 0 || (c && (k == 0 || (a && w))));
   for (std::size_t i = 0; i < m; ++i) {
     for (std::size_t j = 0; j < n; ++j) {
       float sum = 0.f;
-      for (std::size_t p = 0; p < k; ++p) sum += a[i * k + p] * b[j * k + p];
-      c[i * n + j] = sum;
+      for (std::size_t p = 0; p < k; ++p) sum += a[i * k + p] * w[j * k + p];
+      c[i * n + j] = bias ? sum + bias[j] : sum;
     }
   }
 }

@@ -1,6 +1,6 @@
-// Each output is a dot product of a weight row with x. Four rows at a time share each load
-// of x; lanes accumulate partial sums that are folded at the end, so the summation order
-// differs from the scalar loop by float rounding only (tested to 1e-5 relative).
+// W x over packed panels: for each input p, x[p] is splat once and multiplies 8 outputs'
+// weights (two contiguous loads). Four panels at a time give 8 independent accumulator chains,
+// enough to hide f32x4.add latency; the panels' weights stream through memory once.
 #include <cassert>
 #include <wasm_simd128.h>
 
@@ -9,37 +9,35 @@
 
 namespace rnn::kernels {
 
-void gemv_f32_wasm_simd(const float* a, const float* x, float* y, std::size_t m, std::size_t n) {
-  assert(m == 0 || (a && x && y) || n == 0);
-  const std::size_t n4 = n & ~std::size_t{3};
-  std::size_t i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const float* r0 = a + i * n;
-    const float* r1 = r0 + n;
-    const float* r2 = r1 + n;
-    const float* r3 = r2 + n;
-    v128_t s0 = wasm_f32x4_splat(0.f), s1 = s0, s2 = s0, s3 = s0;
-    for (std::size_t j = 0; j < n4; j += 4) {
-      const v128_t xv = wasm_v128_load(x + j);
-      s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(r0 + j), xv));
-      s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(wasm_v128_load(r1 + j), xv));
-      s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(wasm_v128_load(r2 + j), xv));
-      s3 = wasm_f32x4_add(s3, wasm_f32x4_mul(wasm_v128_load(r3 + j), xv));
+void gemv_packed_f32_wasm_simd(const PackedWeights& w, const float* x, float* y) {
+  const std::size_t n = w.cols, panels = (w.rows + kPanel - 1) / kPanel;
+  assert(w.rows == 0 || (x || n == 0) && y);
+  const float* bias = w.bias.data();
+  std::size_t q = 0;
+  for (; q + 4 <= panels; q += 4) {
+    v128_t acc[8];
+    for (int v = 0; v < 8; ++v) acc[v] = wasm_v128_load(bias + q * kPanel + 4 * v);
+    const float* base = w.panels.data() + q * n * kPanel;
+    for (std::size_t p = 0; p < n; ++p) {
+      const v128_t xp = wasm_f32x4_splat(x[p]);
+      for (int k = 0; k < 4; ++k) {
+        const float* col = base + (k * n + p) * kPanel;
+        acc[2 * k] = wasm_f32x4_add(acc[2 * k], wasm_f32x4_mul(wasm_v128_load(col), xp));
+        acc[2 * k + 1] = wasm_f32x4_add(acc[2 * k + 1], wasm_f32x4_mul(wasm_v128_load(col + 4), xp));
+      }
     }
-    float t0 = horizontal_sum(s0), t1 = horizontal_sum(s1);
-    float t2 = horizontal_sum(s2), t3 = horizontal_sum(s3);
-    for (std::size_t j = n4; j < n; ++j) {
-      t0 += r0[j] * x[j];
-      t1 += r1[j] * x[j];
-      t2 += r2[j] * x[j];
-      t3 += r3[j] * x[j];
-    }
-    y[i] = t0;
-    y[i + 1] = t1;
-    y[i + 2] = t2;
-    y[i + 3] = t3;
+    store_panel_outputs(acc, 4, y + q * kPanel, w.rows - q * kPanel);
   }
-  for (; i < m; ++i) y[i] = dot_f32_wasm_simd(a + i * n, x, n);
+  for (; q < panels; ++q) {
+    v128_t acc[2] = {wasm_v128_load(bias + q * kPanel), wasm_v128_load(bias + q * kPanel + 4)};
+    const float* base = w.panels.data() + q * n * kPanel;
+    for (std::size_t p = 0; p < n; ++p) {
+      const v128_t xp = wasm_f32x4_splat(x[p]);
+      acc[0] = wasm_f32x4_add(acc[0], wasm_f32x4_mul(wasm_v128_load(base + p * kPanel), xp));
+      acc[1] = wasm_f32x4_add(acc[1], wasm_f32x4_mul(wasm_v128_load(base + p * kPanel + 4), xp));
+    }
+    store_panel_outputs(acc, 1, y + q * kPanel, w.rows - q * kPanel);
+  }
 }
 
 }  // namespace rnn::kernels

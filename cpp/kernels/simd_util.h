@@ -6,22 +6,6 @@
 
 namespace rnn::kernels {
 
-inline float horizontal_sum(v128_t v) {
-  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
-         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
-}
-
-// sum_j a[j] * b[j], four lanes at a time, then the tail in order.
-inline float dot_f32_wasm_simd(const float* a, const float* b, std::size_t n) {
-  const std::size_t n4 = n & ~std::size_t{3};
-  v128_t s = wasm_f32x4_splat(0.f);
-  for (std::size_t j = 0; j < n4; j += 4)
-    s = wasm_f32x4_add(s, wasm_f32x4_mul(wasm_v128_load(a + j), wasm_v128_load(b + j)));
-  float t = horizontal_sum(s);
-  for (std::size_t j = n4; j < n; ++j) t += a[j] * b[j];
-  return t;
-}
-
 // exp(x) for four lanes: Cephes' expf. x = k ln2 + r with |r| <= ln2/2, exp(r) by a degree-7
 // polynomial (relative error below 2e-7 over that range), then 2^k through the exponent bits.
 // x is clamped to [-87.3, 88.3] so 2^k stays a normal float; NaN stays NaN (f32x4.min/max
@@ -46,18 +30,68 @@ inline v128_t exp_f32x4(v128_t x) {
   return wasm_f32x4_mul(p, e);
 }
 
+// sigmoid(x) from e = exp(-|x|) in (0, 1], which never overflows:
+// x >= 0: 1 / (1 + e);  x < 0: e / (1 + e). Error is exp's (2e-7 relative) plus rounding.
+inline v128_t sigmoid_f32x4(v128_t x) {
+  const v128_t e = exp_f32x4(wasm_f32x4_neg(wasm_f32x4_abs(x)));
+  const v128_t s = wasm_f32x4_div(wasm_f32x4_splat(1.f), wasm_f32x4_add(wasm_f32x4_splat(1.f), e));
+  // NaN fails x >= 0 and takes e * s, which is NaN.
+  return wasm_v128_bitselect(s, wasm_f32x4_mul(e, s), wasm_f32x4_ge(x, wasm_f32x4_splat(0.f)));
+}
+
+// tanh(x) = sign(x) (1 - e) / (1 + e) with e = exp(-2|x|) in (0, 1], which never overflows.
+// Below |x| = 0.1 that form loses relative precision to cancellation, so an odd Taylor
+// polynomial takes over (its first omitted term, 62/2835 x^9, is below 3e-11 there).
+inline v128_t tanh_f32x4(v128_t x) {
+  const v128_t ax = wasm_f32x4_abs(x);
+  const v128_t e = exp_f32x4(wasm_f32x4_mul(ax, wasm_f32x4_splat(-2.f)));
+  const v128_t one = wasm_f32x4_splat(1.f);
+  const v128_t big = wasm_f32x4_div(wasm_f32x4_sub(one, e), wasm_f32x4_add(one, e));
+  // x - x^3/3 + 2x^5/15 - 17x^7/315
+  const v128_t x2 = wasm_f32x4_mul(x, x);
+  v128_t p = wasm_f32x4_splat(-17.f / 315.f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(2.f / 15.f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), wasm_f32x4_splat(-1.f / 3.f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), one);
+  const v128_t small = wasm_f32x4_mul(p, x);  // keeps the sign of x, -0 included
+  // copysign(big, x): the magnitude bits of big with the sign bit of x. NaN stays NaN.
+  const v128_t sign = wasm_i32x4_splat(static_cast<int>(0x80000000u));
+  const v128_t signed_big = wasm_v128_or(big, wasm_v128_and(x, sign));
+  return wasm_v128_bitselect(small, signed_big, wasm_f32x4_lt(ax, wasm_f32x4_splat(0.1f)));
+}
+
+// Stores the outputs of `panels` packed panels (2 vectors, 8 outputs each) to y, but no more
+// than `remaining` of them: the last panel of a matrix may be partly padding.
+inline void store_panel_outputs(const v128_t* acc, std::size_t panels, float* y, std::size_t remaining) {
+  if (remaining >= panels * 8) {
+    for (std::size_t v = 0; v < 2 * panels; ++v) wasm_v128_store(y + 4 * v, acc[v]);
+    return;
+  }
+  float out[64];
+  for (std::size_t v = 0; v < 2 * panels; ++v) wasm_v128_store(out + 4 * v, acc[v]);
+  for (std::size_t j = 0; j < remaining; ++j) y[j] = out[j];
+}
+
+// Loads n < 4 floats, the other lanes zero: how kernels treat a tail shorter than a vector.
+inline v128_t load_partial(const float* x, std::size_t n) {
+  float in[4] = {0.f, 0.f, 0.f, 0.f};
+  for (std::size_t j = 0; j < n; ++j) in[j] = x[j];
+  return wasm_v128_load(in);
+}
+
+inline void store_partial(float* y, v128_t v, std::size_t n) {
+  float out[4];
+  wasm_v128_store(out, v);
+  for (std::size_t j = 0; j < n; ++j) y[j] = out[j];
+}
+
 // y[i] = f(x[i]) for i < n, four lanes at a time; the tail goes through a zero-padded lane
 // buffer so it gets the same math. x and y may be the same buffer.
 template <class F>
 void map_f32x4(const float* x, float* y, std::size_t n, F f) {
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, f(wasm_v128_load(x + i)));
-  if (i < n) {
-    float in[4] = {0.f, 0.f, 0.f, 0.f}, out[4];
-    for (std::size_t j = i; j < n; ++j) in[j - i] = x[j];
-    wasm_v128_store(out, f(wasm_v128_load(in)));
-    for (std::size_t j = i; j < n; ++j) y[j] = out[j - i];
-  }
+  if (i < n) store_partial(y + i, f(load_partial(x + i, n - i)), n - i);
 }
 
 }  // namespace rnn::kernels

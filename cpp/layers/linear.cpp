@@ -4,7 +4,6 @@
 #include <sstream>
 
 #include "../errors.h"
-#include "../kernels/affine.h"
 #include "../tensor/random.h"
 
 namespace rnn {
@@ -21,6 +20,11 @@ Linear::Linear(std::size_t in_features, std::size_t out_features, bool bias, std
   const float bound = 1.f / std::sqrt(static_cast<float>(in_features));
   fill_uniform(weight_, bound, random);
   fill_uniform(bias_v_, bound, random);
+  Linear::parameters_changed();
+}
+
+void Linear::parameters_changed() {
+  affine_.prepare(weight_.data(), bias_ ? bias_v_.data() : nullptr, out_features_, in_features_);
 }
 
 Tensor Linear::forward(const Tensor& x) const {
@@ -34,8 +38,7 @@ Tensor Linear::forward(const Tensor& x) const {
   Shape shape = in;
   shape.back() = out_features_;
   Tensor y = xt::empty<float>(shape);
-  kernels::affine_f32(x.data(), weight_.data(), bias_ ? bias_v_.data() : nullptr, y.data(),
-                      x.size() / in_features_, out_features_, in_features_);
+  affine_.apply(x.data(), x.size() / in_features_, y.data());
   return y;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "../kernels/affine.h"
 #include "../module.h"
 
 namespace rnn {
@@ -20,12 +21,14 @@ class Linear : public Module {
   Tensor forward(const Tensor& x) const;
 
   std::vector<io::ParameterSlot> parameters() override;
+  void parameters_changed() override;
 
  private:
   std::size_t in_features_, out_features_;
   bool bias_;
   Matrix weight_;  // (out_features, in_features)
   Vector bias_v_;  // (out_features), or empty without bias
+  kernels::Affine affine_;
 };
 
 }  // namespace rnn

@@ -103,6 +103,10 @@ std::vector<io::ParameterSlot> Recurrent::parameters() {
   return slots;
 }
 
+void Recurrent::parameters_changed() {
+  for (auto& cell : cells_) cell->parameters_changed();
+}
+
 Recurrent::Batch Recurrent::check_forward(const Tensor& x, const Tensor* h0, const Tensor* c0,
                                           const std::vector<double>* lengths) const {
   const std::string call = type_name() + ".forward";

@@ -53,6 +53,7 @@ class Recurrent : public Module {
                           const std::vector<double>* lengths) const;
 
   std::vector<io::ParameterSlot> parameters() override;
+  void parameters_changed() override;
 
  private:
   struct Batch;

@@ -7,6 +7,8 @@
 
 #include "check.h"
 #include "kernels/activations.h"
+#include "kernels/gru_gates.h"
+#include "kernels/lstm_gates.h"
 #include "kernels/gemm.h"
 #include "kernels/gemv.h"
 #include "kernels/sigmoid.h"
@@ -44,30 +46,35 @@ double dot_double(const float* a, const float* b, std::size_t n) {
 // Tolerance for a float32 sum of n products of magnitude <= 1: rounding grows with n.
 double sum_tolerance(std::size_t n) { return 1e-6 * (1.0 + double(n)); }
 
-void check_gemv(std::size_t m, std::size_t n, Random& random) {
-  const auto a = random_vector(m * n, random), x = random_vector(n, random);
-  std::vector<float> y(m, kNaN);
-  gemv_f32_scalar(a.data(), x.data(), y.data(), m, n);
-  for (std::size_t i = 0; i < m; ++i) CHECK_CLOSE(y[i], dot_double(&a[i * n], x.data(), n), sum_tolerance(n), 0);
-#ifdef RNN_HAVE_WASM_SIMD
-  std::vector<float> ys(m, kNaN);
-  gemv_f32_wasm_simd(a.data(), x.data(), ys.data(), m, n);
-  for (std::size_t i = 0; i < m; ++i) CHECK_CLOSE(ys[i], y[i], sum_tolerance(n), 1e-5);
-#endif
-}
-
+// gemv and gemm (the scalar references) against double, and (SIMD build) the packed SIMD
+// kernels against the references, with and without bias.
 void check_gemm(std::size_t m, std::size_t n, std::size_t k, Random& random) {
-  const auto a = random_vector(m * k, random), b = random_vector(n * k, random);
-  std::vector<float> c(m * n, kNaN);
-  gemm_f32_scalar(a.data(), b.data(), c.data(), m, n, k);
-  for (std::size_t i = 0; i < m; ++i)
-    for (std::size_t j = 0; j < n; ++j)
-      CHECK_CLOSE(c[i * n + j], dot_double(&a[i * k], &b[j * k], k), sum_tolerance(k), 0);
+  const auto a = random_vector(m * k, random), w = random_vector(n * k, random), bias = random_vector(n, random);
+  for (const float* b : {static_cast<const float*>(nullptr), bias.data()}) {
+    std::vector<float> c(m * n, kNaN);
+    gemm_f32_scalar(a.data(), w.data(), b, c.data(), m, n, k);
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < n; ++j)
+        CHECK_CLOSE(c[i * n + j], dot_double(&a[i * k], &w[j * k], k) + (b ? b[j] : 0.0), sum_tolerance(k), 0);
+    if (m == 1) {
+      std::vector<float> y(n, kNaN);
+      gemv_f32_scalar(w.data(), b, a.data(), y.data(), n, k);
+      for (std::size_t j = 0; j < n; ++j) CHECK(y[j] == c[j]);
+    }
 #ifdef RNN_HAVE_WASM_SIMD
-  std::vector<float> cs(m * n, kNaN);
-  gemm_f32_wasm_simd(a.data(), b.data(), cs.data(), m, n, k);
-  for (std::size_t i = 0; i < m * n; ++i) CHECK_CLOSE(cs[i], c[i], sum_tolerance(k), 1e-5);
+    const PackedWeights packed = pack_weights(w.data(), b, n, k);
+    std::vector<float> cs(m * n + 1, kNaN);  // one past the end: must stay untouched
+    gemm_packed_f32_wasm_simd(a.data(), packed, cs.data(), m);
+    for (std::size_t i = 0; i < m * n; ++i) CHECK_CLOSE(cs[i], c[i], sum_tolerance(k), 1e-5);
+    CHECK(std::isnan(cs[m * n]));
+    if (m == 1) {
+      std::vector<float> ys(n + 1, kNaN);
+      gemv_packed_f32_wasm_simd(packed, a.data(), ys.data());
+      for (std::size_t j = 0; j < n; ++j) CHECK_CLOSE(ys[j], c[j], sum_tolerance(k), 1e-5);
+      CHECK(std::isnan(ys[n]));
+    }
 #endif
+  }
 }
 
 using Unary = void (*)(const float*, float*, std::size_t);
@@ -110,45 +117,42 @@ std::vector<float> activation_inputs() {
 
 }  // namespace
 
-TEST_CASE("gemv: every length 0..67, odd shapes") {
+TEST_CASE("gemv: every length 0..67 of inputs and outputs") {
   Random random(1);
   for (std::size_t n = 0; n <= 67; ++n)
-    for (std::size_t m : {0, 1, 2, 3, 4, 5, 7, 9, 67}) check_gemv(m, n, random);
+    for (std::size_t k : {0, 1, 3, 4, 5, 8, 9, 67}) {
+      check_gemm(1, n, k, random);
+      check_gemm(1, k, n, random);
+    }
 }
 
 TEST_CASE("gemm: every length 0..67 of k and n, odd shapes") {
   Random random(2);
   for (std::size_t k = 0; k <= 67; ++k)
-    for (std::size_t m : {0, 1, 2, 3, 5}) check_gemm(m, 7, k, random);
+    for (std::size_t m : {0, 2, 3, 4, 5, 8, 9}) check_gemm(m, 7, k, random);
   for (std::size_t n = 0; n <= 67; ++n)
-    for (std::size_t m : {1, 2, 3, 4}) check_gemm(m, n, 13, random);
+    for (std::size_t m : {2, 4, 7}) check_gemm(m, n, 13, random);
   check_gemm(33, 65, 67, random);
 }
 
 TEST_CASE("gemv and gemm: edge values agree with the scalar reference") {
   Random random(3);
-  for (std::size_t n : {1, 4, 7, 8, 15, 16, 33, 67}) {
-    const std::size_t m = 9;
-    const auto a = edgy_vector(m * n, random), x = edgy_vector(n, random);
-    std::vector<float> y(m), c(2 * m);
-    gemv_f32_scalar(a.data(), x.data(), y.data(), m, n);
-    std::vector<float> xx = x;
-    xx.insert(xx.end(), x.begin(), x.end());  // two identical rows of A for gemm
-    gemm_f32_scalar(xx.data(), a.data(), c.data(), 2, m, n);
-    for (std::size_t i = 0; i < m; ++i) {
-      CHECK_CLOSE(c[i], y[i], 0, 1e-6);
-      CHECK_CLOSE(c[m + i], y[i], 0, 1e-6);
-    }
+  for (std::size_t k : {1, 4, 7, 8, 15, 16, 33, 67}) {
+    const std::size_t n = 9, m = 5;
+    const auto w = edgy_vector(n * k, random), a = edgy_vector(m * k, random), bias = edgy_vector(n, random);
+    std::vector<float> c(m * n);
+    gemm_f32_scalar(a.data(), w.data(), bias.data(), c.data(), m, n, k);
+    std::vector<float> y(n);
+    gemv_f32_scalar(w.data(), bias.data(), a.data(), y.data(), n, k);
+    for (std::size_t j = 0; j < n; ++j) CHECK_CLOSE(c[j], y[j], 0, 1e-6);  // same order, same result
 #ifdef RNN_HAVE_WASM_SIMD
-    std::vector<float> ys(m), cs(2 * m);
-    gemv_f32_wasm_simd(a.data(), x.data(), ys.data(), m, n);
-    gemm_f32_wasm_simd(xx.data(), a.data(), cs.data(), 2, m, n);
-    for (std::size_t i = 0; i < m; ++i) {
-      // Sums of terms up to 1e36 in another order: compare relative to the largest term.
-      CHECK_CLOSE(ys[i], y[i], 1e36 * 1e-6 * n, 1e-5);
-      CHECK_CLOSE(cs[i], y[i], 1e36 * 1e-6 * n, 1e-5);
-      CHECK_CLOSE(cs[m + i], y[i], 1e36 * 1e-6 * n, 1e-5);
-    }
+    const PackedWeights packed = pack_weights(w.data(), bias.data(), n, k);
+    std::vector<float> cs(m * n), ys(n);
+    gemm_packed_f32_wasm_simd(a.data(), packed, cs.data(), m);
+    gemv_packed_f32_wasm_simd(packed, a.data(), ys.data());
+    // Sums of terms up to 1e36 in another order: compare relative to the largest term.
+    for (std::size_t i = 0; i < m * n; ++i) CHECK_CLOSE(cs[i], c[i], 1e36 * 1e-6 * k, 1e-5);
+    for (std::size_t j = 0; j < n; ++j) CHECK_CLOSE(ys[j], y[j], 1e36 * 1e-6 * k, 1e-5);
 #endif
   }
 }
@@ -182,4 +186,58 @@ TEST_CASE("relu keeps NaN and zeroes negatives") {
   float y[6];
   relu_f32(x, y, 6);
   CHECK(y[0] == 0.f && y[1] == 0.f && y[2] == 2.5f && std::isnan(y[3]) && y[4] == 0.f && y[5] == kInf);
+}
+
+// The fused gate kernels: the scalar reference against a double transcription of the
+// equations, the SIMD kernel against the reference, every hidden size 1..67, batch 1 and 3.
+TEST_CASE("lstm_gates and gru_gates: every hidden size 1..67, saturated gates too") {
+  Random random(5);
+  auto sig = [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
+  for (std::size_t hidden = 1; hidden <= 67; ++hidden)
+    for (std::size_t batch : {1, 3}) {
+      const float scale = hidden % 5 == 0 ? 40.f : 3.f;  // some sizes deep in saturation
+      const auto gi = random_vector(batch * 4 * hidden, random, scale), gh = random_vector(batch * 4 * hidden, random, scale);
+      const auto c0 = random_vector(batch * hidden, random, 2.f);
+      std::vector<float> c = c0, h(batch * hidden);
+      lstm_gates_f32_scalar(gi.data(), gh.data(), c.data(), h.data(), batch, hidden);
+      for (std::size_t b = 0; b < batch; ++b)
+        for (std::size_t j = 0; j < hidden; ++j) {
+          auto gate = [&](std::size_t g) { return double(gi[(b * 4 + g) * hidden + j]) + gh[(b * 4 + g) * hidden + j]; };
+          const double cell = sig(gate(1)) * c0[b * hidden + j] + sig(gate(0)) * std::tanh(gate(2));
+          CHECK_CLOSE(c[b * hidden + j], cell, 1e-5, 1e-5);
+          CHECK_CLOSE(h[b * hidden + j], sig(gate(3)) * std::tanh(cell), 1e-5, 1e-5);
+        }
+      const auto g3i = random_vector(batch * 3 * hidden, random, scale), g3h = random_vector(batch * 3 * hidden, random, scale);
+      const auto hprev = random_vector(batch * hidden, random);
+      std::vector<float> hg(batch * hidden);
+      gru_gates_f32_scalar(g3i.data(), g3h.data(), hprev.data(), hg.data(), batch, hidden);
+      for (std::size_t b = 0; b < batch; ++b)
+        for (std::size_t j = 0; j < hidden; ++j) {
+          auto at = [&](const std::vector<float>& v, std::size_t g) { return double(v[(b * 3 + g) * hidden + j]); };
+          const double r = sig(at(g3i, 0) + at(g3h, 0)), z = sig(at(g3i, 1) + at(g3h, 1));
+          const double n = std::tanh(at(g3i, 2) + r * at(g3h, 2));
+          CHECK_CLOSE(hg[b * hidden + j], (1 - z) * n + z * hprev[b * hidden + j], 1e-5, 1e-5);
+        }
+#ifdef RNN_HAVE_WASM_SIMD
+      std::vector<float> cs = c0, hs(batch * hidden);
+      lstm_gates_f32_wasm_simd(gi.data(), gh.data(), cs.data(), hs.data(), batch, hidden);
+      for (std::size_t i = 0; i < batch * hidden; ++i) {
+        CHECK_CLOSE(cs[i], c[i], 2e-6, 1e-6);
+        CHECK_CLOSE(hs[i], h[i], 2e-6, 1e-6);
+      }
+      std::vector<float> hgs = hprev;  // in place: h_out aliases h
+      gru_gates_f32_wasm_simd(g3i.data(), g3h.data(), hgs.data(), hgs.data(), batch, hidden);
+      for (std::size_t i = 0; i < batch * hidden; ++i) CHECK_CLOSE(hgs[i], hg[i], 2e-6, 1e-6);
+#endif
+    }
+}
+
+TEST_CASE("gate kernels propagate NaN") {
+  const float nan4[4] = {kNaN, 0.f, 0.f, 0.f}, zero4[4] = {0.f, 0.f, 0.f, 0.f};
+  float c[1] = {0.f}, h[1];
+  lstm_gates_f32(nan4, zero4, c, h, 1, 1);
+  CHECK(std::isnan(c[0]) && std::isnan(h[0]));
+  const float nan3[3] = {0.f, 0.f, kNaN}, zero3[3] = {0.f, 0.f, 0.f}, hp[1] = {0.5f};
+  gru_gates_f32(nan3, zero3, hp, h, 1, 1);
+  CHECK(std::isnan(h[0]));
 }
