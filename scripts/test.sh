@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test: set-up and build, then every test: native C++ (CTest), the same C++ tests compiled
-# to wasm and run by Node (CTest), and the Jest suite against the built package.
+# to wasm and run by Node (CTest) for both builds, and the Jest suite against the built package,
+# once with each build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -14,9 +15,13 @@ fi
 cmake --build build/native -j "$jobs"
 ctest --test-dir build/native --output-on-failure
 
-echo "== wasm C++ tests (Node)"
-ctest --test-dir build/wasm-simd --output-on-failure
+for variant in simd baseline; do
+  echo "== wasm C++ tests, $variant build (Node)"
+  ctest --test-dir build/wasm-$variant --output-on-failure
+done
 
-echo "== Jest"
 npx tsc -p tests/js
-NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--experimental-vm-modules" npx jest "$@"
+for variant in simd baseline; do
+  echo "== Jest, $variant build"
+  RNN_WASM_BACKEND=$variant NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--experimental-vm-modules" npx jest "$@"
+done

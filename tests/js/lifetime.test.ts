@@ -1,5 +1,5 @@
 // Who owns wasm memory, and for how long.
-import { GRUCell, LSTMCell, Linear, Tensor, backend, heapBytes, liveObjectCount } from 'rnn-wasm';
+import { GRUCell, LSTMCell, Linear, Tensor, backend, heapBytes, liveObjectCount, simdSupported } from 'rnn-wasm';
 
 test('liveObjectCount follows creation and dispose', () => {
   const a = new GRUCell({ inputSize: 2, hiddenSize: 3 });
@@ -53,5 +53,9 @@ test('100 create/forward/dispose cycles leave the heap where it was', () => {
   const before = heapBytes();
   for (let i = 0; i < 100; i++) cycle();
   expect(heapBytes()).toBe(before);
-  expect(backend()).toBe('simd');
+});
+
+test('backend() names the build that runs: the one asked for, else SIMD where supported', () => {
+  expect(simdSupported()).toBe(true); // Node 18+
+  expect(backend()).toBe(process.env.RNN_WASM_BACKEND ?? 'simd');
 });

@@ -1,4 +1,4 @@
-// Types for the Emscripten glue (built from cpp/bindings/embind.cpp into dist/wasm/rnn.mjs).
+// Types for the Emscripten glue (built from cpp/bindings/embind.cpp into dist/wasm/).
 import type { RawModule } from '../raw.js';
 
 declare const createRnnModule: (options: { wasmBinary: ArrayBuffer | Uint8Array }) => Promise<RawModule>;
