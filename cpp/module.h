@@ -10,10 +10,14 @@
 
 namespace rnn {
 
-class Module {
+// Anything the bindings hand out as a handle: modules and streaming states.
+class Object {
  public:
-  virtual ~Module() = default;
+  virtual ~Object() = default;
+};
 
+class Module : public Object {
+ public:
   // The PyTorch class name, used at the head of every error message ("LSTMCell").
   virtual std::string type_name() const = 0;
 

@@ -48,13 +48,13 @@ val guarded(F&& body) {
 // the wrong class reaching a method.
 template <class T>
 T& as(double handle) {
-  auto* module = reinterpret_cast<Module*>(static_cast<std::uintptr_t>(handle));
-  T* typed = dynamic_cast<T*>(module);
-  if (!typed) throw Error(ErrorKind::argument, "internal error: handle is not a module of this kind");
+  auto* object = reinterpret_cast<Object*>(static_cast<std::uintptr_t>(handle));
+  T* typed = dynamic_cast<T*>(object);
+  if (!typed) throw Error(ErrorKind::argument, "internal error: handle is not an object of this kind");
   return *typed;
 }
 
-val handle_of(Module* module) { return val(static_cast<double>(reinterpret_cast<std::uintptr_t>(module))); }
+val handle_of(Object* object) { return val(static_cast<double>(reinterpret_cast<std::uintptr_t>(object))); }
 
 Tensor tensor_from_js(const val& js) {
   const auto dims = emscripten::vecFromJSArray<double>(js["shape"]);
@@ -159,7 +159,56 @@ val recurrent_new(std::string mode, double input_size, double hidden_size, doubl
   });
 }
 
-void module_delete(double handle) { delete reinterpret_cast<Module*>(static_cast<std::uintptr_t>(handle)); }
+void object_delete(double handle) { delete reinterpret_cast<Object*>(static_cast<std::uintptr_t>(handle)); }
+
+// ---- streaming state
+
+val recurrent_state_new(double handle, double batch) {
+  return guarded([&] {
+    const Recurrent& layer = as<Recurrent>(handle);
+    const std::size_t b = check_size((layer.type_name() + ".state").c_str(), "batch", batch);
+    return handle_of(new RecurrentState(layer.make_state(b)));
+  });
+}
+
+val recurrent_state_clone(double state) {
+  return guarded([&] { return handle_of(new RecurrentState(as<RecurrentState>(state))); });
+}
+
+// Returns [h] or [h, c].
+val recurrent_state_get(double state) {
+  return guarded([&] {
+    RecurrentState& s = as<RecurrentState>(state);
+    val out = val::array();
+    out.call<void>("push", tensor_to_js(s.h()));
+    if (s.c().dimension() == 3) out.call<void>("push", tensor_to_js(s.c()));
+    return out;
+  });
+}
+
+val recurrent_state_set(double handle, double state, val h, val c) {
+  return guarded([&] {
+    const Tensor ht = tensor_from_js(h);
+    if (c.isNull()) {
+      as<Recurrent>(handle).set_state(as<RecurrentState>(state), ht, nullptr);
+    } else {
+      const Tensor ct = tensor_from_js(c);
+      as<Recurrent>(handle).set_state(as<RecurrentState>(state), ht, &ct);
+    }
+    return val::undefined();
+  });
+}
+
+val recurrent_state_reset(double state) {
+  return guarded([&] {
+    as<RecurrentState>(state).reset();
+    return val::undefined();
+  });
+}
+
+val recurrent_step(double handle, double state, val x) {
+  return guarded([&] { return tensor_to_js(as<Recurrent>(handle).step(tensor_from_js(x), as<RecurrentState>(state))); });
+}
 
 // entries: [name, {data, shape}][]
 val module_load_state_dict(double handle, val entries, bool strict) {
@@ -289,7 +338,13 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
   function("_lstmCellNew", &rnn::lstm_cell_new);
   function("_linearNew", &rnn::linear_new);
   function("_embeddingNew", &rnn::embedding_new);
-  function("_moduleDelete", &rnn::module_delete);
+  function("_objectDelete", &rnn::object_delete);
+  function("_recurrentStateNew", &rnn::recurrent_state_new);
+  function("_recurrentStateClone", &rnn::recurrent_state_clone);
+  function("_recurrentStateGet", &rnn::recurrent_state_get);
+  function("_recurrentStateSet", &rnn::recurrent_state_set);
+  function("_recurrentStateReset", &rnn::recurrent_state_reset);
+  function("_recurrentStep", &rnn::recurrent_step);
   function("_moduleLoadStateDict", &rnn::module_load_state_dict);
   function("_moduleStateDict", &rnn::module_state_dict);
   function("_rnnCellForward", &rnn::rnn_cell_forward);

@@ -33,6 +33,23 @@ struct RecurrentOutput {
   Tensor c_n;     // LSTM only: (D*num_layers, B, hidden)
 };
 
+// The state a layer carries from one step to the next, kept in wasm memory so that a step costs
+// one call and no copy of it: h (num_layers, batch, state) and, for LSTM, c (num_layers, batch,
+// hidden). Unidirectional layers only.
+class RecurrentState : public Object {
+ public:
+  RecurrentState(std::size_t layers, std::size_t batch, std::size_t state_size, std::size_t hidden_size, bool lstm);
+
+  std::size_t batch() const { return batch_; }
+  Tensor& h() { return h_; }
+  Tensor& c() { return c_; }  // empty (0 elements) unless LSTM
+  void reset();
+
+ private:
+  std::size_t batch_;
+  Tensor h_, c_;
+};
+
 class Recurrent : public Module {
  public:
   // Checks the options as PyTorch does (ErrorKind::argument), then builds the cells with
@@ -55,8 +72,20 @@ class Recurrent : public Module {
   std::vector<io::ParameterSlot> parameters() override;
   void parameters_changed() override;
 
+  // A zero state for `batch` sequences. Refused (ErrorKind::argument) for bidirectional layers.
+  RecurrentState make_state(std::size_t batch) const;
+
+  // One time step through every layer: x (batch, input_size); state advanced in place.
+  // Returns the top layer's h, (batch, state_size). Same numbers as forward over the sequence.
+  Tensor step(const Tensor& x, RecurrentState& state) const;
+
+  // Replaces state's h (and c) after checking their shapes: h (num_layers, batch, state_size),
+  // c (num_layers, batch, hidden_size); c is required for LSTM and refused otherwise.
+  void set_state(RecurrentState& state, const Tensor& h, const Tensor* c) const;
+
  private:
   struct Batch;
+  void check_steppable(const char* call) const;
   Batch check_forward(const Tensor& x, const Tensor* h0, const Tensor* c0,
                       const std::vector<double>* lengths) const;
 

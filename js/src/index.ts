@@ -14,5 +14,5 @@ export { RNNCell, GRUCell, LSTMCell, type CellOptions, type RNNCellOptions } fro
 export { Linear, type LinearOptions } from './linear.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { sigmoid, tanh, relu, softmax } from './activations.js';
-export { RNN, GRU, LSTM, type RecurrentOptions, type RNNOptions, type LSTMOptions, type ForwardOptions } from './recurrent.js';
+export { RNN, GRU, LSTM, RecurrentState, type RecurrentOptions, type RNNOptions, type LSTMOptions, type ForwardOptions } from './recurrent.js';
 export { loadSafetensors, saveSafetensors, type Safetensors, type LoadSafetensorsOptions } from './safetensors.js';

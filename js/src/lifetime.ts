@@ -11,7 +11,7 @@ let warnedAboutLeak = false;
 
 const finalizer = new FinalizationRegistry<Handle>((handle) => {
   live--;
-  wasm()._moduleDelete(handle);
+  wasm()._objectDelete(handle);
   if (!warnedAboutLeak) {
     warnedAboutLeak = true;
     console.warn('rnn-wasm: an object was garbage-collected without dispose(); its wasm memory was freed late. Call dispose() (or `using`) when done.');
@@ -51,11 +51,16 @@ export abstract class WasmObject {
     return this.#handle;
   }
 
+  /** True after dispose(). */
+  isDisposed(): boolean {
+    return this.#handle === undefined;
+  }
+
   /** Frees the wasm memory now. Later calls throw RnnError 'disposed'; a second dispose() does nothing. */
   dispose(): void {
     if (this.#handle === undefined) return;
     finalizer.unregister(this);
-    wasm()._moduleDelete(this.#handle);
+    wasm()._objectDelete(this.#handle);
     this.#handle = undefined;
     live--;
   }

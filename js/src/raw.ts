@@ -22,7 +22,13 @@ export interface RawModule {
   _lstmCellNew(inputSize: number, hiddenSize: number, bias: boolean, seed: number): Result<Handle>;
   _linearNew(inFeatures: number, outFeatures: number, bias: boolean, seed: number): Result<Handle>;
   _embeddingNew(numEmbeddings: number, embeddingDim: number, paddingIdx: number | null, seed: number): Result<Handle>;
-  _moduleDelete(handle: Handle): void;
+  _objectDelete(handle: Handle): void;
+  _recurrentStateNew(layer: Handle, batch: number): Result<Handle>;
+  _recurrentStateClone(state: Handle): Result<Handle>;
+  _recurrentStateGet(state: Handle): Result<RawTensor[]>;
+  _recurrentStateSet(layer: Handle, state: Handle, h: RawTensor, c: RawTensor | null): Result<undefined>;
+  _recurrentStateReset(state: Handle): Result<undefined>;
+  _recurrentStep(layer: Handle, state: Handle, x: RawTensor): Result<RawTensor>;
   _moduleLoadStateDict(handle: Handle, entries: [string, RawTensor][], strict: boolean): Result<undefined>;
   _moduleStateDict(handle: Handle): Result<[string, RawTensor][]>;
   _rnnCellForward(handle: Handle, x: RawTensor, h0: RawTensor | null): Result<RawTensor>;

@@ -2,6 +2,7 @@
 // each forward one call into wasm.
 import { RnnError } from './errors.js';
 import { wasm } from './init.js';
+import { WasmObject } from './lifetime.js';
 import { Module, seedFor, toTensor } from './module.js';
 import { unwrap, type Handle } from './raw.js';
 import { Tensor, checkTensor, describe } from './tensor.js';
@@ -42,7 +43,7 @@ export interface ForwardOptions {
   lengths?: ArrayLike<number>;
 }
 
-abstract class Recurrent extends Module {
+export abstract class Recurrent extends Module {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
@@ -61,6 +62,45 @@ abstract class Recurrent extends Module {
     this.batchFirst = o.batchFirst ?? false;
     this.dropout = o.dropout ?? 0;
     this.bidirectional = o.bidirectional ?? false;
+  }
+
+  /**
+   * A zero state for stepping `batch` sequences (default 1), kept in wasm memory.
+   * Bidirectional layers refuse: their reverse direction needs the whole sequence.
+   *
+   * @example
+   * const state = lstm.state({ batch: 1 });
+   */
+  state(options: { batch?: number } = {}): RecurrentState {
+    const handle = unwrap(wasm()._recurrentStateNew(this.handle('state'), Number(options.batch ?? 1)));
+    return new RecurrentState(handle, this);
+  }
+
+  /**
+   * One time step through every layer: x `(batch, inputSize)`; the state advances in place.
+   * Returns the top layer's output `(batch, Hout)`: the same numbers as `forward` over the sequence.
+   *
+   * @example
+   * const y = lstm.step(x, state);
+   */
+  step(x: Tensor, state: RecurrentState): Tensor {
+    const handle = this.handle('step');
+    const input = checkTensor(x, `${this.typeName}.step: input`);
+    return toTensor(unwrap(wasm()._recurrentStep(handle, this.stateHandle(state, 'step'), input)));
+  }
+
+  /** @internal The layer's handle for calls on its states; `what` names the call. */
+  handleFor(what: string): Handle {
+    if (this.isDisposed()) throw new RnnError('disposed', `${what}: its ${this.typeName} was disposed`);
+    return this.handle(what);
+  }
+
+  /** @internal The state's handle, after checking that it is this layer's. */
+  stateHandle(state: RecurrentState, what: string): Handle {
+    if (!(state instanceof RecurrentState) || state.layer !== this) {
+      throw new RnnError('argument', `${this.typeName}.${what}: expected a state made by this layer's state()`);
+    }
+    return state.ownHandle(what);
   }
 
   protected run(x: Tensor, h0: Tensor | null, c0: Tensor | null, options: ForwardOptions | undefined): [Tensor, Tensor, Tensor | null] {
@@ -152,6 +192,61 @@ export class LSTM extends Recurrent {
     }
     const [output, hN, cN] = this.run(x, stateTensor(state?.[0], 'LSTM.forward: h0'), stateTensor(state?.[1], 'LSTM.forward: c0'), options);
     return [output, [hN, cN!]];
+  }
+}
+
+/**
+ * A layer's state between steps: h `(numLayers, batch, Hout)` and, for LSTM, c
+ * `(numLayers, batch, hiddenSize)`, kept in wasm memory. Owns that memory: dispose() it.
+ *
+ * @example
+ * const state = lstm.state({ batch: 1 });
+ * for (const x of inputs) y = lstm.step(x, state);
+ * const [h, c] = state.get();
+ */
+export class RecurrentState extends WasmObject {
+  /** The layer that made this state and steps it. */
+  readonly layer: Recurrent;
+
+  /** @internal Made by `layer.state()`. */
+  constructor(handle: Handle, layer: Recurrent) {
+    super(handle);
+    this.layer = layer;
+  }
+
+  get typeName(): string {
+    return `${this.layer.typeName}State`;
+  }
+
+  /** @internal */
+  ownHandle(what: string): Handle {
+    return this.handle(what);
+  }
+
+  /** Copies of `[h]` (RNN, GRU) or `[h, c]` (LSTM). */
+  get(): Tensor[] {
+    return unwrap(wasm()._recurrentStateGet(this.handle('get'))).map(toTensor);
+  }
+
+  /** Replaces the state: `[h]` or `[h, c]`, shapes as `get()` returns them. */
+  set(state: Tensor[]): void {
+    const handle = this.handle('set');
+    if (!Array.isArray(state) || state.length < 1 || state.length > 2) {
+      throw new RnnError('argument', `${this.typeName}.set: expected [h] or [h, c]`);
+    }
+    const h = checkTensor(state[0], `${this.typeName}.set: h`);
+    const c = state.length === 2 ? checkTensor(state[1], `${this.typeName}.set: c`) : null;
+    unwrap(wasm()._recurrentStateSet(this.layer.handleFor(`${this.typeName}.set`), handle, h, c));
+  }
+
+  /** Back to zeros. */
+  reset(): void {
+    unwrap(wasm()._recurrentStateReset(this.handle('reset')));
+  }
+
+  /** An independent copy, to branch a sequence (e.g. for beam search). */
+  clone(): RecurrentState {
+    return new RecurrentState(unwrap(wasm()._recurrentStateClone(this.handle('clone'))), this.layer);
   }
 }
 
