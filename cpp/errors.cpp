@@ -1,6 +1,15 @@
 #include "errors.h"
 
+#include <cstdio>
+
 namespace rnn {
+
+Message& Message::operator<<(double x) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.15g", x);
+  text_ += buffer;
+  return *this;
+}
 
 const char* error_kind_name(ErrorKind kind) {
   switch (kind) {

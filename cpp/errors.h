@@ -17,6 +17,27 @@ enum class ErrorKind {
 
 const char* error_kind_name(ErrorKind kind);
 
+// Builds an error message: `Message() << "got " << value`. A stand-in for std::ostringstream,
+// whose locale machinery would add some 100 KB to every wasm build.
+class Message {
+ public:
+  Message& operator<<(const std::string& s) { text_ += s; return *this; }
+  Message& operator<<(const char* s) { text_ += s; return *this; }
+  Message& operator<<(char c) { text_ += c; return *this; }
+  Message& operator<<(unsigned long long n) { text_ += std::to_string(n); return *this; }
+  Message& operator<<(unsigned long n) { text_ += std::to_string(n); return *this; }
+  Message& operator<<(unsigned n) { text_ += std::to_string(n); return *this; }
+  Message& operator<<(long long n) { text_ += std::to_string(n); return *this; }
+  Message& operator<<(long n) { text_ += std::to_string(n); return *this; }
+  Message& operator<<(int n) { text_ += std::to_string(n); return *this; }
+  // As people write numbers: 3, 4.5, 1e+20, nan.
+  Message& operator<<(double x);
+  const std::string& str() const { return text_; }
+
+ private:
+  std::string text_;
+};
+
 class Error : public std::runtime_error {
  public:
   Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}

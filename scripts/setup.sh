@@ -4,6 +4,7 @@
 #   scripts/setup.sh            toolchain + npm packages
 #   scripts/setup.sh --browser  also Debian's chromium (browser tests)
 #   scripts/setup.sh --torch    also Debian's PyTorch (golden vectors, training)
+#   scripts/setup.sh --bench    also Debian's python3-onnx (the benchmark's ONNX models)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,7 @@ for arg in "$@"; do
   case "$arg" in
     --browser) need chromium chromium ;;
     --torch) /usr/bin/python3 -c 'import torch' 2>/dev/null || packages+=(python3-torch) ;;
+    --bench) /usr/bin/python3 -c 'import onnx' 2>/dev/null || packages+=(python3-onnx) ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -1,7 +1,6 @@
 #include "state_dict.h"
 
 #include <algorithm>
-#include <sstream>
 
 #include "../errors.h"
 
@@ -28,7 +27,7 @@ void load_parameters(const std::string& owner, const std::vector<ParameterSlot>&
     }
     const Shape shape = shape_of(found->second);
     if (shape != slot.shape) {
-      std::ostringstream out;
+      Message out;
       out << owner << ".loadStateDict: '" << slot.name << "' has shape " << format_shape(shape)
           << ", expected " << format_shape(slot.shape) << " = " << slot.shape_formula;
       throw Error(ErrorKind::weights, out.str());
@@ -42,7 +41,7 @@ void load_parameters(const std::string& owner, const std::vector<ParameterSlot>&
       if (!known) unexpected.push_back(entry.first);
     }
     if (!missing.empty() || !unexpected.empty()) {
-      std::ostringstream out;
+      Message out;
       out << owner << ".loadStateDict (strict):";
       if (!missing.empty()) out << " missing " << join_names(missing) << ";";
       if (!unexpected.empty()) out << " unexpected " << join_names(unexpected) << ";";

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "../errors.h"
 #include "../tensor/random.h"
@@ -18,7 +17,7 @@ Embedding::Embedding(std::size_t num_embeddings, std::size_t embedding_dim,
   if (padding_idx) {
     const auto n = static_cast<std::int64_t>(num_embeddings);
     if (*padding_idx < -n || *padding_idx >= n) {
-      std::ostringstream out;
+      Message out;
       out << "Embedding: paddingIdx " << *padding_idx << " is out of range [" << -n << ", "
           << n - 1 << "] for numEmbeddings " << n;
       throw Error(ErrorKind::argument, out.str());
@@ -33,7 +32,7 @@ Embedding::Embedding(std::size_t num_embeddings, std::size_t embedding_dim,
 
 Tensor Embedding::forward(const std::vector<double>& ids, const Shape& ids_shape) const {
   if (element_count(ids_shape) != ids.size()) {
-    std::ostringstream out;
+    Message out;
     out << "Embedding.forward: ids shape " << format_shape(ids_shape) << " holds "
         << element_count(ids_shape) << " ids, but " << ids.size() << " were given";
     throw Error(ErrorKind::shape, out.str());
@@ -41,7 +40,7 @@ Tensor Embedding::forward(const std::vector<double>& ids, const Shape& ids_shape
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const double id = ids[i];
     if (!(id >= 0 && id < double(num_embeddings_)) || std::floor(id) != id) {
-      std::ostringstream out;
+      Message out;
       out << "Embedding.forward: token id " << id << " at position " << i
           << " is not an integer in [0, " << num_embeddings_ << ") (numEmbeddings is "
           << num_embeddings_ << ")";

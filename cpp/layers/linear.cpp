@@ -1,7 +1,6 @@
 #include "linear.h"
 
 #include <cmath>
-#include <sstream>
 
 #include "../errors.h"
 #include "../tensor/random.h"
@@ -30,7 +29,7 @@ void Linear::parameters_changed() {
 Tensor Linear::forward(const Tensor& x) const {
   const Shape in = shape_of(x);
   if (in.empty() || in.back() != in_features_) {
-    std::ostringstream out;
+    Message out;
     out << "Linear.forward: input has shape " << format_shape(in) << ", expected (*, "
         << in_features_ << ") since inFeatures is " << in_features_;
     throw Error(ErrorKind::shape, out.str());

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include <xtensor/xadapt.hpp>
 
@@ -63,7 +62,7 @@ Recurrent::Recurrent(const RecurrentOptions& options) : options_(options) {
   check_size(name.c_str(), "hiddenSize", double(options.hidden_size));
   check_size(name.c_str(), "numLayers", double(options.num_layers));
   if (!(options.dropout >= 0 && options.dropout <= 1)) {
-    std::ostringstream out;
+    Message out;
     out << name << ": dropout must be in [0, 1], got " << options.dropout;
     fail(ErrorKind::argument, out.str());
   }
@@ -124,7 +123,7 @@ Recurrent::Batch Recurrent::check_forward(const Tensor& x, const Tensor* h0, con
   const Shape xs = shape_of(x);
   const std::size_t in = options_.input_size;
   if (!((xs.size() == 3 || xs.size() == 2) && xs.back() == in)) {
-    std::ostringstream out;
+    Message out;
     out << call << ": input has shape " << format_shape(xs) << ", expected "
         << (options_.batch_first ? "(batch, seqLen, " : "(seqLen, batch, ") << in << ") or (seqLen, "
         << in << ") since inputSize is " << in;
@@ -142,7 +141,7 @@ Recurrent::Batch Recurrent::check_forward(const Tensor& x, const Tensor* h0, con
     if (!s) return;
     const Shape expected = b.batched ? Shape{layers, b.batch, width} : Shape{layers, width};
     if (shape_of(*s) == expected) return;
-    std::ostringstream out;
+    Message out;
     out << call << ": " << what << " has shape " << format_shape(shape_of(*s)) << ", expected "
         << format_shape(expected) << " = (D*numLayers, " << (b.batched ? "batch, " : "") << formula << ")";
     fail(ErrorKind::shape, out.str());
@@ -158,14 +157,14 @@ Recurrent::Batch Recurrent::check_forward(const Tensor& x, const Tensor* h0, con
   b.lengths.assign(b.batch, b.steps);
   if (lengths) {
     if (lengths->size() != b.batch) {
-      std::ostringstream out;
+      Message out;
       out << call << ": lengths has " << lengths->size() << " entries, expected one per sequence: " << b.batch;
       fail(ErrorKind::argument, out.str());
     }
     for (std::size_t i = 0; i < b.batch; ++i) {
       const double n = (*lengths)[i];
       if (!(n >= 1 && n <= double(b.steps)) || std::floor(n) != n) {
-        std::ostringstream out;
+        Message out;
         out << call << ": lengths[" << i << "] is " << n << ", expected an integer in [1, " << b.steps
             << "] (seqLen)";
         fail(ErrorKind::argument, out.str());
@@ -259,7 +258,7 @@ void Recurrent::set_state(RecurrentState& state, const Tensor& h, const Tensor* 
   auto check = [&](const Tensor& t, const char* what, std::size_t width, const char* formula) {
     const Shape expected{options_.num_layers, state.batch(), width};
     if (shape_of(t) == expected) return;
-    std::ostringstream out;
+    Message out;
     out << call << ": " << what << " has shape " << format_shape(shape_of(t)) << ", expected "
         << format_shape(expected) << " = (numLayers, batch, " << formula << ")";
     fail(ErrorKind::shape, out.str());
@@ -276,7 +275,7 @@ Tensor Recurrent::step(const Tensor& x, RecurrentState& state) const {
   check_steppable("step");
   const Shape xs = shape_of(x);
   if (!(xs.size() == 2 && xs[0] == state.batch() && xs[1] == options_.input_size)) {
-    std::ostringstream out;
+    Message out;
     out << type_name() << ".step: input has shape " << format_shape(xs) << ", expected ("
         << state.batch() << ", " << options_.input_size << ") = (batch of the state, inputSize)";
     fail(ErrorKind::shape, out.str());

@@ -1,15 +1,13 @@
 #include "shape.h"
 
 #include <cmath>
-#include <iomanip>
-#include <sstream>
 
 #include "../errors.h"
 
 namespace rnn {
 
 std::string format_shape(const Shape& shape) {
-  std::ostringstream out;
+  Message out;
   out << '(';
   for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
   out << ')';
@@ -27,8 +25,8 @@ std::size_t checked_count(const std::string& owner, const char* what,
   double count = 1;  // in double: the product itself may overflow size_t
   for (std::size_t d : dims) count *= double(d);
   if (count * sizeof(float) > 2147483648.0) {
-    std::ostringstream out;
-    out << owner << ": " << what << " = " << std::fixed << std::setprecision(0) << count
+    Message out;
+    out << owner << ": " << what << " = " << count
         << " floats, more than fit in wasm's 2 GiB of memory";
     throw Error(ErrorKind::memory, out.str());
   }
@@ -38,7 +36,7 @@ std::size_t checked_count(const std::string& owner, const char* what,
 std::size_t check_size(const char* owner, const char* option, double value) {
   // 2^31 - 1 keeps every index and byte count within wasm32's address space arithmetic.
   if (!(value >= 1 && value <= 2147483647.0) || std::floor(value) != value) {
-    std::ostringstream out;
+    Message out;
     out << owner << ": " << option << " must be a positive integer, got " << value;
     throw Error(ErrorKind::argument, out.str());
   }
