@@ -20,6 +20,9 @@ for variant in simd baseline; do
   ctest --test-dir build/wasm-$variant --output-on-failure
 done
 
+echo "== size budget"
+node scripts/size.mjs --check
+
 npx tsc -p tests/js
 for variant in simd baseline; do
   echo "== Jest, $variant build"
