@@ -16,3 +16,7 @@ export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { sigmoid, tanh, relu, softmax } from './activations.js';
 export { RNN, GRU, LSTM, RecurrentState, type RecurrentOptions, type RNNOptions, type LSTMOptions, type ForwardOptions } from './recurrent.js';
 export { loadSafetensors, saveSafetensors, type Safetensors, type LoadSafetensorsOptions } from './safetensors.js';
+export {
+  TextClassifier, LanguageModel, LanguageModelSession, loadModel, MODEL_FORMAT_VERSION,
+  type TextClassifierConfig, type LanguageModelConfig, type SampleOptions, type GenerateOptions, type CellKind,
+} from './models.js';

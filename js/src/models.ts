@@ -1,0 +1,545 @@
+// Models composed from layers, each the twin of a PyTorch module in python/rnn_wasm/models.py
+// (same architecture, same state_dict names): TextClassifier (many-to-one) and LanguageModel
+// (synchronous many-to-many, with a streaming session). loadModel builds either from a file.
+import { relu, sigmoid, softmax, tanh } from './activations.js';
+import { Embedding } from './embedding.js';
+import { RnnError } from './errors.js';
+import { Linear } from './linear.js';
+import { WasmObject } from './lifetime.js';
+import { GRU, LSTM, RNN, RecurrentState } from './recurrent.js';
+import { loadSafetensors } from './safetensors.js';
+import { Tensor } from './tensor.js';
+
+export type CellKind = 'rnn' | 'gru' | 'lstm';
+export type Layer = RNN | GRU | LSTM;
+
+const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+
+/** What every model shares: the modules it is made of, disposed together. */
+abstract class Model {
+  abstract readonly kind: string;
+  protected readonly parts: WasmObject[] = [];
+  #disposed = false;
+
+  /** Frees every module of the model. A second dispose() does nothing. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const part of this.parts) part.dispose();
+  }
+
+  [disposeSymbol](): void {
+    this.dispose();
+  }
+
+  protected check(what: string): void {
+    if (this.#disposed) throw new RnnError('disposed', `${this.kind}.${what}: this ${this.kind} was disposed`);
+  }
+
+  /** Splits a state dict by the model's prefixes and loads each part, strictly by default. */
+  protected loadParts(stateDict: Record<string, Tensor>, targets: [string, { loadStateDict(d: Record<string, Tensor>, o: { strict: boolean }): void }][], strict: boolean, ignore: string[] = []): void {
+    this.check('loadStateDict');
+    const byPrefix = new Map(targets.map(([prefix]) => [prefix, {} as Record<string, Tensor>]));
+    const unexpected: string[] = [];
+    for (const [name, tensor] of Object.entries(stateDict)) {
+      const prefix = targets.map(([p]) => p).find((p) => name.startsWith(p));
+      if (prefix !== undefined) byPrefix.get(prefix)![name.slice(prefix.length)] = tensor;
+      else if (!ignore.includes(name)) unexpected.push(name);
+    }
+    if (strict && unexpected.length) {
+      throw new RnnError('weights', `${this.kind}.loadStateDict (strict): unexpected ${unexpected.map((n) => `'${n}'`).join(', ')}`);
+    }
+    for (const [prefix, target] of targets) {
+      try {
+        target.loadStateDict(byPrefix.get(prefix)!, { strict });
+      } catch (e) {
+        if (e instanceof RnnError) throw new RnnError(e.code, `${this.kind} '${prefix}': ${e.message}`);
+        throw e;
+      }
+    }
+  }
+}
+
+function makeLayer(cell: CellKind, options: { inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean }): Layer {
+  const o = { ...options, batchFirst: true };
+  if (cell === 'lstm') return new LSTM(o);
+  if (cell === 'gru') return new GRU(o);
+  if (cell === 'rnn') return new RNN(o);
+  throw new RnnError('argument', `cell must be 'rnn', 'gru' or 'lstm', got '${String(cell)}'`);
+}
+
+function checkIds(ids: ArrayLike<number>, where: string): number[] {
+  if (ids === null || typeof ids !== 'object' || typeof ids.length !== 'number') throw new RnnError('argument', `${where}: ids must be an array of token ids`);
+  if (ids.length === 0) throw new RnnError('argument', `${where}: the sequence is empty; give at least one token id`);
+  return Array.from(ids);
+}
+
+/** Row r of a (rows, cols) tensor. */
+const row = (t: Tensor, r: number, cols: number) => t.data.slice(r * cols, (r + 1) * cols);
+
+// ---------------------------------------------------------------- TextClassifier
+
+export interface TextClassifierConfig {
+  vocabSize: number;
+  embeddingDim: number;
+  hiddenSize: number;
+  numClasses: number;
+  /** Default 'lstm'. */
+  cell?: CellKind;
+  numLayers?: number;
+  bidirectional?: boolean;
+  /** 'last' (each direction's state at the last valid step, concatenated), 'mean' or 'max' over valid steps. Default 'last'. */
+  pooling?: 'last' | 'mean' | 'max';
+  /** Sizes of the hidden Linear layers of the head, with `activation` between. Default []. */
+  head?: number[];
+  activation?: 'relu' | 'tanh' | 'sigmoid';
+  paddingIdx?: number | null;
+}
+
+const ACTIVATIONS = { relu, tanh, sigmoid };
+
+/**
+ * Many-to-one: Embedding -> RNN/GRU/LSTM -> pooling -> Linear head -> class probabilities.
+ * Twin: `rnn_wasm.models.TextClassifier`.
+ *
+ * @example
+ * const model = loadModel(bytes) as TextClassifier;
+ * const [negative, positive] = model.predict([12, 7, 431]);
+ */
+export class TextClassifier extends Model {
+  readonly kind = 'TextClassifier';
+  readonly config: Required<TextClassifierConfig>;
+  readonly embedding: Embedding;
+  readonly rnn: Layer;
+  readonly head: Linear[];
+
+  constructor(config: TextClassifierConfig) {
+    super();
+    const c = { cell: 'lstm', numLayers: 1, bidirectional: false, pooling: 'last', head: [], activation: 'relu', paddingIdx: 0, ...config } as Required<TextClassifierConfig>;
+    if (!['last', 'mean', 'max'].includes(c.pooling)) throw new RnnError('argument', `TextClassifier: pooling must be 'last', 'mean' or 'max', got '${c.pooling}'`);
+    if (!(c.activation in ACTIVATIONS)) throw new RnnError('argument', `TextClassifier: activation must be 'relu', 'tanh' or 'sigmoid', got '${c.activation}'`);
+    this.config = c;
+    try {
+      this.embedding = new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim, paddingIdx: c.paddingIdx });
+      this.parts.push(this.embedding);
+      this.rnn = makeLayer(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: c.bidirectional });
+      this.parts.push(this.rnn);
+      this.head = [];
+      let width = c.hiddenSize * (c.bidirectional ? 2 : 1);
+      for (const size of [...c.head, c.numClasses]) {
+        const linear = new Linear({ inFeatures: width, outFeatures: size });
+        this.head.push(linear);
+        this.parts.push(linear);
+        width = size;
+      }
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  /** PyTorch names: embedding.weight, rnn.*, head.{2i}.weight / .bias (Linear layers of the nn.Sequential head). */
+  loadStateDict(stateDict: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
+    this.loadParts(stateDict, [['embedding.', this.embedding], ['rnn.', this.rnn], ...this.head.map((l, i) => [`head.${2 * i}.`, l] as [string, Linear])], options.strict ?? true);
+  }
+
+  /**
+   * Class probabilities for one text (ids) or several of different lengths (ids[]).
+   *
+   * @example
+   * const probs = model.predict(ids);            // Float32Array(numClasses)
+   * const batch = model.predict([idsA, idsB]);   // Float32Array[]
+   */
+  predict(ids: ArrayLike<number>): Float32Array;
+  predict(ids: ArrayLike<number>[]): Float32Array[];
+  predict(ids: ArrayLike<number> | ArrayLike<number>[]): Float32Array | Float32Array[] {
+    this.check('predict');
+    const batch = Array.isArray(ids) && ids.length > 0 && typeof ids[0] === 'object';
+    const texts = (batch ? (ids as ArrayLike<number>[]) : [ids as ArrayLike<number>]).map((t, i) => checkIds(t, `TextClassifier.predict: text ${i}`));
+    const probs = softmax(this.applyHead(this.pool(texts)));
+    const out = texts.map((_, b) => row(probs, b, this.config.numClasses));
+    return batch ? out : out[0];
+  }
+
+  /**
+   * Class probabilities after every token: entry t is what `predict(ids.slice(0, t + 1))` gives,
+   * so a page can show how the prediction moves word by word.
+   *
+   * @example
+   * model.trace(ids).forEach((p, t) => console.log(t, p[1]));
+   */
+  trace(ids: ArrayLike<number>): Float32Array[] {
+    this.check('trace');
+    const text = checkIds(ids, 'TextClassifier.trace');
+    const c = this.config;
+    if (c.bidirectional) return text.map((_, t) => this.predict(text.slice(0, t + 1)));
+    // One direction: the pooled value after step t needs only outputs 0..t.
+    const [output] = this.run([text]);
+    const H = c.hiddenSize, T = text.length;
+    const pooled = new Float32Array(T * H);
+    for (let t = 0; t < T; t++) {
+      for (let j = 0; j < H; j++) {
+        const v = output.data[t * H + j];
+        const prev = pooled[(t - 1) * H + j];
+        pooled[t * H + j] = t === 0 || c.pooling === 'last' ? v : c.pooling === 'mean' ? prev + (v - prev) / (t + 1) : Math.max(prev, v);
+      }
+    }
+    const probs = softmax(this.applyHead(new Tensor(pooled, [T, H])));
+    return text.map((_, t) => row(probs, t, c.numClasses));
+  }
+
+  /** Embeds and runs the recurrent layer over padded texts; returns [output (B, T, D*H), hN]. */
+  private run(texts: number[][]): [Tensor, Tensor] {
+    const T = Math.max(...texts.map((t) => t.length));
+    const pad = this.embedding.paddingIdx ?? 0;
+    const ids = new Float32Array(texts.length * T).fill(pad);
+    texts.forEach((t, b) => ids.set(t, b * T));
+    const x = this.embedding.forward(new Tensor(ids, [texts.length, T]));
+    const lengths = texts.map((t) => t.length);
+    if (this.rnn instanceof LSTM) {
+      const [output, [hN]] = this.rnn.forward(x, null, { lengths });
+      return [output, hN];
+    }
+    return this.rnn.forward(x, null, { lengths });
+  }
+
+  /** (B, D*H): the pooled representation of each text. */
+  private pool(texts: number[][]): Tensor {
+    const c = this.config;
+    const D = c.bidirectional ? 2 : 1, H = c.hiddenSize, B = texts.length;
+    const [output, hN] = this.run(texts);
+    const pooled = new Float32Array(B * D * H);
+    if (c.pooling === 'last') {
+      // hN (D*numLayers, B, H): the top layer's directions are its last D entries.
+      for (let b = 0; b < B; b++) {
+        for (let d = 0; d < D; d++) {
+          const k = (c.numLayers - 1) * D + d;
+          pooled.set(hN.data.subarray((k * B + b) * H, (k * B + b + 1) * H), (b * D + d) * H);
+        }
+      }
+    } else {
+      const T = output.shape[1], W = D * H;
+      for (let b = 0; b < B; b++) {
+        const n = texts[b].length;
+        for (let j = 0; j < W; j++) {
+          let acc = c.pooling === 'mean' ? 0 : -Infinity;
+          for (let t = 0; t < n; t++) {
+            const v = output.data[(b * T + t) * W + j];
+            acc = c.pooling === 'mean' ? acc + v : Math.max(acc, v);
+          }
+          pooled[b * W + j] = c.pooling === 'mean' ? acc / n : acc;
+        }
+      }
+    }
+    return new Tensor(pooled, [B, D * H]);
+  }
+
+  private applyHead(x: Tensor): Tensor {
+    let y = x;
+    this.head.forEach((linear, i) => {
+      y = linear.forward(y);
+      if (i < this.head.length - 1) y = ACTIVATIONS[this.config.activation](y);
+    });
+    return y;
+  }
+}
+
+// ---------------------------------------------------------------- LanguageModel
+
+export interface LanguageModelConfig {
+  vocabSize: number;
+  embeddingDim: number;
+  hiddenSize: number;
+  /** Default 'lstm'. */
+  cell?: CellKind;
+  /** Default 2. */
+  numLayers?: number;
+  /** The decoder shares the embedding matrix (hiddenSize must equal embeddingDim). */
+  tieWeights?: boolean;
+}
+
+export interface SampleOptions {
+  /** Divides the logits; below 1 sharper, above 1 flatter; 0 picks the most likely token. Default 1. */
+  temperature?: number;
+  /** Sample among the k most likely tokens only (0: all). */
+  topK?: number;
+  /** Sample among the smallest set of tokens whose probabilities reach topP (1: all). */
+  topP?: number;
+  /** Seed for a reproducible draw; without it, Math.random. */
+  seed?: number;
+  /** Token ids never to pick (e.g. <unk>, padding). */
+  exclude?: ArrayLike<number>;
+}
+
+export interface GenerateOptions extends SampleOptions {
+  /** Tokens to generate at most. Default 20. */
+  maxTokens?: number;
+  /** Stop after generating one of these (it is included in the result). */
+  stopIds?: ArrayLike<number>;
+}
+
+/**
+ * Synchronous many-to-many: Embedding -> RNN/GRU/LSTM -> Linear decoder over the vocabulary:
+ * the next-token logits at every step. Twin: `rnn_wasm.models.LanguageModel`.
+ *
+ * @example
+ * const s = lm.session(); s.feed(promptIds); const next = s.topK(5);
+ */
+export class LanguageModel extends Model {
+  readonly kind = 'LanguageModel';
+  readonly config: Required<LanguageModelConfig>;
+  readonly embedding: Embedding;
+  readonly rnn: Layer;
+  readonly decoder: Linear;
+
+  constructor(config: LanguageModelConfig) {
+    super();
+    const c = { cell: 'lstm', numLayers: 2, tieWeights: false, ...config } as Required<LanguageModelConfig>;
+    if (c.tieWeights && c.hiddenSize !== c.embeddingDim) {
+      throw new RnnError('argument', `LanguageModel: tieWeights needs hiddenSize (${c.hiddenSize}) == embeddingDim (${c.embeddingDim})`);
+    }
+    this.config = c;
+    try {
+      this.embedding = new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim });
+      this.parts.push(this.embedding);
+      this.rnn = makeLayer(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: false });
+      this.parts.push(this.rnn);
+      this.decoder = new Linear({ inFeatures: c.hiddenSize, outFeatures: c.vocabSize });
+      this.parts.push(this.decoder);
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  /** PyTorch names: embedding.weight, rnn.*, decoder.weight, decoder.bias (with tied weights decoder.weight may be absent). */
+  loadStateDict(stateDict: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
+    const dict = { ...stateDict };
+    if (this.config.tieWeights && !dict['decoder.weight'] && dict['embedding.weight']) dict['decoder.weight'] = dict['embedding.weight'];
+    this.loadParts(dict, [['embedding.', this.embedding], ['rnn.', this.rnn], ['decoder.', this.decoder]], options.strict ?? true);
+  }
+
+  /**
+   * Next-token logits after every token: (T, vocabSize), row t predicting token t + 1.
+   *
+   * @example
+   * const logits = lm.logits([3, 17, 9]);
+   */
+  logits(ids: ArrayLike<number>): Tensor {
+    this.check('logits');
+    const text = checkIds(ids, 'LanguageModel.logits');
+    const x = this.embedding.forward(new Tensor(Float32Array.from(text), [1, text.length]));
+    const output = this.rnn instanceof LSTM ? this.rnn.forward(x)[0] : this.rnn.forward(x)[0];
+    const logits = this.decoder.forward(output);
+    return new Tensor(logits.data, [text.length, this.config.vocabSize]);
+  }
+
+  /**
+   * A stateful session: each feed() costs only the new tokens, never a replay of the prefix.
+   * Owns wasm memory: dispose() it.
+   */
+  session(): LanguageModelSession {
+    this.check('session');
+    return new LanguageModelSession(this);
+  }
+
+  /**
+   * Feeds the prompt, then samples up to maxTokens tokens, feeding each back. Returns the new ids.
+   *
+   * @example
+   * const ids = lm.generate(prompt, { maxTokens: 10, temperature: 0.8, topK: 40, seed: 1 });
+   */
+  generate(promptIds: ArrayLike<number>, options: GenerateOptions = {}): number[] {
+    const session = this.session();
+    try {
+      session.feed(promptIds);
+      const stop = new Set(Array.from(options.stopIds ?? []));
+      const random = makeRandom(options.seed);
+      const out: number[] = [];
+      for (let i = 0; i < (options.maxTokens ?? 20); i++) {
+        const id = session.sample({ ...options, seed: undefined }, random);
+        out.push(id);
+        if (stop.has(id)) break;
+        session.feed([id]);
+      }
+      return out;
+    } finally {
+      session.dispose();
+    }
+  }
+}
+
+/**
+ * The state of a LanguageModel after the tokens fed so far, in wasm memory.
+ *
+ * @example
+ * const s = lm.session(); s.feed([5, 9]); console.log(s.topK(3)); s.feed([s.sample({ seed: 1 })]);
+ */
+export class LanguageModelSession {
+  readonly model: LanguageModel;
+  #state: RecurrentState;
+  #last: Float32Array | undefined; // next-token logits, once a token was fed
+  #fed = 0;
+
+  /** @internal Made by `model.session()`. */
+  constructor(model: LanguageModel, state?: RecurrentState) {
+    this.model = model;
+    this.#state = state ?? model.rnn.state({ batch: 1 });
+  }
+
+  /** How many tokens were fed since the start or the last reset(). */
+  get length(): number {
+    return this.#fed;
+  }
+
+  /** Advances the state over `ids`: one step per token, no replay of earlier tokens. */
+  feed(ids: ArrayLike<number>): void {
+    const text = checkIds(ids, 'LanguageModelSession.feed');
+    const E = this.model.config.embeddingDim;
+    const x = this.model.embedding.forward(text);
+    let h: Tensor | undefined;
+    for (let t = 0; t < text.length; t++) h = this.model.rnn.step(new Tensor(x.data.subarray(t * E, (t + 1) * E), [1, E]), this.#state);
+    this.#last = this.model.decoder.forward(h!).data;
+    this.#fed += text.length;
+  }
+
+  /** Next-token logits (vocabSize) after the tokens fed; throws before the first feed(). */
+  logits(): Float32Array {
+    if (!this.#last) throw new RnnError('argument', 'LanguageModelSession: feed() at least one token first');
+    return this.#last;
+  }
+
+  /** Next-token probabilities (softmax of the logits). */
+  probabilities(temperature = 1): Float32Array {
+    return probabilitiesOf(this.logits(), temperature);
+  }
+
+  /** The k most likely next tokens, most likely first, leaving out `exclude`. */
+  topK(k: number, options: { exclude?: ArrayLike<number> } = {}): { id: number; probability: number }[] {
+    const p = this.probabilities();
+    const excluded = new Set(Array.from(options.exclude ?? []));
+    return rank(p).filter((id) => !excluded.has(id)).slice(0, k).map((id) => ({ id, probability: p[id] }));
+  }
+
+  /** Draws the next token id (it is not fed: call feed([id]) to go on). */
+  sample(options: SampleOptions = {}, random: () => number = makeRandom(options.seed)): number {
+    return sampleFrom(this.logits(), options, random);
+  }
+
+  /** An independent copy: the same tokens fed, its own state. */
+  clone(): LanguageModelSession {
+    const copy = new LanguageModelSession(this.model, this.#state.clone());
+    copy.#last = this.#last;
+    copy.#fed = this.#fed;
+    return copy;
+  }
+
+  /** Back to the start: no tokens fed. */
+  reset(): void {
+    this.#state.reset();
+    this.#last = undefined;
+    this.#fed = 0;
+  }
+
+  dispose(): void {
+    this.#state.dispose();
+  }
+
+  [disposeSymbol](): void {
+    this.dispose();
+  }
+}
+
+function probabilitiesOf(logits: Float32Array, temperature: number): Float32Array {
+  const scaled = temperature === 1 ? logits : logits.map((v) => v / temperature);
+  return softmax(new Tensor(scaled, [scaled.length])).data;
+}
+
+/** Token ids by decreasing probability (ties: lower id first). */
+function rank(p: Float32Array): number[] {
+  return Array.from(p.keys()).sort((a, b) => p[b] - p[a] || a - b);
+}
+
+function sampleFrom(logits: Float32Array, options: SampleOptions, random: () => number): number {
+  const { temperature = 1, topK = 0, topP = 1 } = options;
+  if (!(temperature >= 0)) throw new RnnError('argument', `sample: temperature must be >= 0, got ${temperature}`);
+  if (!(topP > 0 && topP <= 1)) throw new RnnError('argument', `sample: topP must be in (0, 1], got ${topP}`);
+  const excluded = new Set(Array.from(options.exclude ?? []));
+  let ids = rank(probabilitiesOf(logits, 1)).filter((id) => !excluded.has(id));
+  if (ids.length === 0) throw new RnnError('argument', 'sample: every token is excluded');
+  if (temperature === 0) return ids[0];
+  const p = probabilitiesOf(logits, temperature);
+  if (topK > 0) ids = ids.slice(0, topK);
+  if (topP < 1) {
+    let mass = 0;
+    const total = ids.reduce((s, id) => s + p[id], 0);
+    const kept: number[] = [];
+    for (const id of ids) {
+      kept.push(id);
+      mass += p[id] / total;
+      if (mass >= topP) break;
+    }
+    ids = kept;
+  }
+  const total = ids.reduce((s, id) => s + p[id], 0);
+  let r = random() * total;
+  for (const id of ids) {
+    r -= p[id];
+    if (r < 0) return id;
+  }
+  return ids[ids.length - 1];
+}
+
+/** mulberry32 (Tommy Ettinger): a small, fast 32-bit generator, for reproducible draws. */
+function makeRandom(seed: number | undefined): () => number {
+  if (seed === undefined) return Math.random;
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---------------------------------------------------------------- model files
+
+/** The model file format this version reads and the Python `export` writes. */
+export const MODEL_FORMAT_VERSION = 1;
+
+/**
+ * Builds a model from a `.safetensors` file written by `rnn_wasm.models.export`: the
+ * state_dict plus metadata naming the kind, its configuration and the format version.
+ *
+ * @example
+ * const model = loadModel(await (await fetch('sentiment.safetensors')).arrayBuffer());
+ */
+export function loadModel(bytes: Uint8Array | ArrayBuffer): TextClassifier | LanguageModel {
+  const { tensors, metadata } = loadSafetensors(bytes);
+  if (metadata.format !== 'rnn-wasm') {
+    throw new RnnError('weights', `loadModel: not an rnn-wasm model file (metadata 'format' is ${JSON.stringify(metadata.format)}, expected "rnn-wasm"); write it with rnn_wasm.models.export`);
+  }
+  const version = Number(metadata.formatVersion);
+  if (!Number.isInteger(version) || version < 1) throw new RnnError('weights', `loadModel: bad formatVersion ${JSON.stringify(metadata.formatVersion)}`);
+  if (version > MODEL_FORMAT_VERSION) {
+    throw new RnnError('weights', `loadModel: the file has format version ${version}, newer than this rnn-wasm reads (${MODEL_FORMAT_VERSION}); update rnn-wasm`);
+  }
+  let config: unknown;
+  try {
+    config = JSON.parse(metadata.config ?? '');
+  } catch {
+    throw new RnnError('weights', "loadModel: metadata 'config' is not valid JSON");
+  }
+  const kinds = { TextClassifier, LanguageModel } as const;
+  const Kind = kinds[metadata.kind as keyof typeof kinds];
+  if (!Kind) throw new RnnError('weights', `loadModel: unknown model kind ${JSON.stringify(metadata.kind)}; this version reads ${Object.keys(kinds).join(', ')}`);
+  const model = new Kind(config as TextClassifierConfig & LanguageModelConfig);
+  try {
+    model.loadStateDict(tensors, { strict: true });
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
+}

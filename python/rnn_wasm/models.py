@@ -1,0 +1,115 @@
+"""PyTorch twins of rnn-wasm's model classes: the same architecture and the same state_dict
+names, so a model trained here loads in JavaScript with `loadModel(bytes)`.
+
+    from rnn_wasm.models import TextClassifier, export
+    model = TextClassifier(vocab_size=20000, embedding_dim=128, hidden_size=256, num_classes=2)
+    ...train...
+    export(model, "sentiment.safetensors")
+
+Each twin keeps its constructor arguments in `self.config` (camelCase, as the TypeScript
+options), which `export` writes into the file's metadata with the kind and format version.
+"""
+import json
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from .safetensors import save_file
+
+FORMAT_VERSION = 1
+_RNN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+_ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
+
+
+def _recurrent(cell, input_size, hidden_size, num_layers, bidirectional, dropout):
+    if cell not in _RNN:
+        raise ValueError(f"cell must be one of {sorted(_RNN)}, got {cell!r}")
+    return _RNN[cell](input_size, hidden_size, num_layers=num_layers, batch_first=True,
+                      bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0)
+
+
+class TextClassifier(nn.Module):
+    """Many-to-one: Embedding -> RNN/GRU/LSTM -> pooling -> Linear layers -> class logits.
+
+    pooling: 'last' (each direction's state at the last valid step, concatenated), 'mean' or
+    'max' (over valid steps of the top layer's output). head: sizes of hidden Linear layers
+    between the pooling and the output, with `activation` between them. forward(ids, lengths)
+    takes padded ids (batch, T) and returns logits (batch, num_classes); softmax gives the
+    probabilities that `predict` returns in JavaScript.
+    """
+
+    def __init__(self, vocab_size, embedding_dim, hidden_size, num_classes, cell="lstm", num_layers=1,
+                 bidirectional=False, pooling="last", head=(), activation="relu", padding_idx=0, dropout=0.0):
+        super().__init__()
+        if pooling not in ("last", "mean", "max"):
+            raise ValueError(f"pooling must be 'last', 'mean' or 'max', got {pooling!r}")
+        self.config = dict(vocabSize=vocab_size, embeddingDim=embedding_dim, hiddenSize=hidden_size,
+                           numClasses=num_classes, cell=cell, numLayers=num_layers, bidirectional=bidirectional,
+                           pooling=pooling, head=list(head), activation=activation, paddingIdx=padding_idx)
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=padding_idx)
+        self.rnn = _recurrent(cell, embedding_dim, hidden_size, num_layers, bidirectional, dropout)
+        self.dropout = nn.Dropout(dropout)
+        layers, width = [], hidden_size * (2 if bidirectional else 1)
+        for size in head:
+            layers += [nn.Linear(width, size), _ACTIVATIONS[activation]()]
+            width = size
+        layers.append(nn.Linear(width, num_classes))
+        self.head = nn.Sequential(*layers)  # state_dict: head.0.weight, head.2.weight, ...
+
+    def forward(self, ids, lengths):
+        x = self.dropout(self.embedding(ids))
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        output, state = self.rnn(packed)
+        h_n = state[0] if isinstance(state, tuple) else state
+        if self.config["pooling"] == "last":
+            d = 2 if self.config["bidirectional"] else 1
+            pooled = torch.cat([h_n[-d + i] for i in range(d)], dim=-1)
+        else:
+            output, _ = pad_packed_sequence(output, batch_first=True, total_length=ids.shape[1])
+            mask = (torch.arange(ids.shape[1])[None, :] < lengths[:, None]).unsqueeze(-1)
+            if self.config["pooling"] == "mean":
+                pooled = (output * mask).sum(1) / lengths[:, None].to(output.dtype)
+            else:
+                pooled = output.masked_fill(~mask, float("-inf")).max(1).values
+        return self.head(self.dropout(pooled))
+
+
+class LanguageModel(nn.Module):
+    """Synchronous many-to-many: Embedding -> RNN/GRU/LSTM -> Linear decoder over the vocabulary.
+
+    With tie_weights the decoder shares the embedding matrix (needs hidden_size ==
+    embedding_dim). forward(ids, state=None) takes ids (batch, T) and returns logits
+    (batch, T, vocab_size) and the final state.
+    """
+
+    def __init__(self, vocab_size, embedding_dim, hidden_size, cell="lstm", num_layers=2, tie_weights=False, dropout=0.0):
+        super().__init__()
+        if tie_weights and hidden_size != embedding_dim:
+            raise ValueError("tie_weights needs hidden_size == embedding_dim")
+        self.config = dict(vocabSize=vocab_size, embeddingDim=embedding_dim, hiddenSize=hidden_size, cell=cell,
+                           numLayers=num_layers, tieWeights=tie_weights)
+        self.embedding = nn.Embedding(vocab_size, embedding_dim)
+        self.rnn = _recurrent(cell, embedding_dim, hidden_size, num_layers, False, dropout)
+        self.dropout = nn.Dropout(dropout)
+        self.decoder = nn.Linear(hidden_size, vocab_size)
+        if tie_weights:
+            self.decoder.weight = self.embedding.weight
+
+    def forward(self, ids, state=None):
+        output, state = self.rnn(self.dropout(self.embedding(ids)), state)
+        return self.decoder(self.dropout(output)), state
+
+
+def export(model, path, dtype=None, metadata=None):
+    """Writes the model's state_dict, kind, configuration and format version to path.
+
+    dtype=torch.float16 halves the file (rnn-wasm reads F16 as float32). Extra string
+    metadata (a vocabulary, tokenizer rules) may be added.
+    """
+    kind = type(model).__name__
+    if kind not in ("TextClassifier", "LanguageModel"):
+        raise TypeError(f"export: no rnn-wasm model kind for {kind}")
+    info = {"format": "rnn-wasm", "formatVersion": str(FORMAT_VERSION), "kind": kind, "config": json.dumps(model.config)}
+    info.update(metadata or {})
+    save_file(model.state_dict(), path, metadata=info, dtype=dtype)
