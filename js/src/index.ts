@@ -17,6 +17,7 @@ export { sigmoid, tanh, relu, softmax } from './activations.js';
 export { RNN, GRU, LSTM, RecurrentState, type RecurrentOptions, type RNNOptions, type LSTMOptions, type ForwardOptions } from './recurrent.js';
 export { loadSafetensors, saveSafetensors, type Safetensors, type LoadSafetensorsOptions } from './safetensors.js';
 export {
-  TextClassifier, LanguageModel, LanguageModelSession, loadModel, MODEL_FORMAT_VERSION,
-  type TextClassifierConfig, type LanguageModelConfig, type SampleOptions, type GenerateOptions, type CellKind,
+  TextClassifier, LanguageModel, LanguageModelSession, Seq2Seq, SequenceGenerator, Sequential, loadModel, MODEL_FORMAT_VERSION,
+  type TextClassifierConfig, type LanguageModelConfig, type Seq2SeqConfig, type SequenceGeneratorConfig, type SequentialLayer,
+  type SampleOptions, type GenerateOptions, type DecodeOptions, type Decoded, type CellKind,
 } from './models.js';

@@ -1,6 +1,7 @@
 // Models composed from layers, each the twin of a PyTorch module in python/rnn_wasm/models.py
 // (same architecture, same state_dict names): TextClassifier (many-to-one) and LanguageModel
-// (synchronous many-to-many, with a streaming session). loadModel builds either from a file.
+// (synchronous many-to-many, with a streaming session), Seq2Seq (encoder-decoder),
+// SequenceGenerator (one-to-many) and Sequential (one-to-one). loadModel builds any from a file.
 import { relu, sigmoid, softmax, tanh } from './activations.js';
 import { Embedding } from './embedding.js';
 import { RnnError } from './errors.js';
@@ -503,6 +504,274 @@ function makeRandom(seed: number | undefined): () => number {
   };
 }
 
+// ---------------------------------------------------------------- decoding: Seq2Seq, SequenceGenerator
+
+export interface DecodeOptions {
+  /** Tokens to produce at most. Default 50. */
+  maxLen?: number;
+  /** The token the decoder starts from. */
+  bosId: number;
+  /** The token that ends a hypothesis (included in the result when produced). */
+  eosId: number;
+  /** 1: greedy. Default 1. */
+  beamSize?: number;
+  /** Hypotheses are ranked by logp / length^lengthPenalty. Default 1 (mean log-probability). */
+  lengthPenalty?: number;
+}
+
+export interface Decoded {
+  /** Token ids without bosId; eosId last when it was produced. */
+  ids: number[];
+  /** logp / length^lengthPenalty of this hypothesis (natural log). */
+  score: number;
+}
+
+interface Decoder {
+  embedding: Embedding;
+  rnn: Layer;
+  output: Linear;
+}
+
+function logSoftmax(logits: Float32Array): Float64Array {
+  let max = -Infinity;
+  for (const v of logits) max = Math.max(max, v);
+  let sum = 0;
+  for (const v of logits) sum += Math.exp(v - max);
+  const log = max + Math.log(sum);
+  return Float64Array.from(logits, (v) => v - log);
+}
+
+/**
+ * Greedy and beam search, the same algorithm as `decode` in python/rnn_wasm/models.py: each step
+ * expands every beam by its beamSize most likely tokens (ties: lower id); candidates ranked by
+ * summed log-probability are taken in order, those ending in eosId as finished, the rest live,
+ * until beamSize live. It stops after maxLen steps, when no beam lives, or when beamSize have
+ * finished; the best finished (else live) hypothesis by logp / length^lengthPenalty wins.
+ * `initial` is not changed.
+ */
+function decode(decoder: Decoder, initial: RecurrentState, options: DecodeOptions, where: string): Decoded {
+  const { maxLen = 50, beamSize = 1, lengthPenalty = 1, bosId, eosId } = options ?? ({} as DecodeOptions);
+  if (!Number.isInteger(beamSize) || beamSize < 1) throw new RnnError('argument', `${where}: beamSize must be a positive integer, got ${beamSize}`);
+  if (!Number.isInteger(maxLen) || maxLen < 1) throw new RnnError('argument', `${where}: maxLen must be a positive integer, got ${maxLen}`);
+  for (const [name, id] of [['bosId', bosId], ['eosId', eosId]] as const) {
+    if (!Number.isInteger(id) || id < 0 || id >= decoder.output.outFeatures) {
+      throw new RnnError('argument', `${where}: ${name} must be a token id in [0, ${decoder.output.outFeatures}), got ${id}`);
+    }
+  }
+  type Hypothesis = { ids: number[]; logp: number; state: RecurrentState };
+  let beams: Hypothesis[] = [{ ids: [], logp: 0, state: initial.clone() }];
+  const finished: Omit<Hypothesis, 'state'>[] = [];
+  try {
+    for (let step = 0; step < maxLen; step++) {
+      const candidates: { ids: number[]; logp: number; parent: Hypothesis }[] = [];
+      for (const beam of beams) {
+        const x = decoder.embedding.forward([beam.ids.length ? beam.ids[beam.ids.length - 1] : bosId]);
+        const logprobs = logSoftmax(decoder.output.forward(decoder.rnn.step(x, beam.state)).data);
+        const order = Array.from(logprobs.keys()).sort((a, b) => logprobs[b] - logprobs[a] || a - b).slice(0, beamSize);
+        for (const t of order) candidates.push({ ids: [...beam.ids, t], logp: beam.logp + logprobs[t], parent: beam });
+      }
+      candidates.sort((a, b) => b.logp - a.logp); // stable: equal scores keep expansion order
+      const live: Hypothesis[] = [];
+      for (const c of candidates) {
+        if (live.length === beamSize) break;
+        if (c.ids[c.ids.length - 1] === eosId) finished.push(c);
+        else live.push({ ids: c.ids, logp: c.logp, state: c.parent.state.clone() });
+      }
+      for (const beam of beams) beam.state.dispose();
+      beams = live;
+      if (beams.length === 0 || finished.length >= beamSize) break;
+    }
+    const pool = finished.length ? finished : beams;
+    const scored = pool.map((h) => ({ ids: h.ids, score: h.logp / h.ids.length ** lengthPenalty }));
+    return scored.reduce((best, h) => (h.score > best.score ? h : best));
+  } finally {
+    for (const beam of beams) beam.state.dispose();
+  }
+}
+
+export interface Seq2SeqConfig {
+  srcVocabSize: number;
+  tgtVocabSize: number;
+  embeddingDim: number;
+  hiddenSize: number;
+  /** 'gru' or 'lstm' (default), or 'rnn'. */
+  cell?: CellKind;
+  numLayers?: number;
+}
+
+/**
+ * Many-to-many encoder-decoder (translation): the encoder's final states seed the decoder.
+ * Twin: `rnn_wasm.models.Seq2Seq`.
+ *
+ * @example
+ * const { ids, score } = model.translate(srcIds, { bosId: 1, eosId: 2, beamSize: 4, maxLen: 30 });
+ */
+export class Seq2Seq extends Model {
+  readonly kind = 'Seq2Seq';
+  readonly config: Required<Seq2SeqConfig>;
+  readonly encoderEmbedding: Embedding;
+  readonly encoder: Layer;
+  readonly decoderEmbedding: Embedding;
+  readonly decoder: Layer;
+  readonly output: Linear;
+
+  constructor(config: Seq2SeqConfig) {
+    super();
+    const c = { cell: 'lstm', numLayers: 1, ...config } as Required<Seq2SeqConfig>;
+    this.config = c;
+    try {
+      const layer = { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: false };
+      this.parts.push((this.encoderEmbedding = new Embedding({ numEmbeddings: c.srcVocabSize, embeddingDim: c.embeddingDim })));
+      this.parts.push((this.encoder = makeLayer(c.cell, layer)));
+      this.parts.push((this.decoderEmbedding = new Embedding({ numEmbeddings: c.tgtVocabSize, embeddingDim: c.embeddingDim })));
+      this.parts.push((this.decoder = makeLayer(c.cell, layer)));
+      this.parts.push((this.output = new Linear({ inFeatures: c.hiddenSize, outFeatures: c.tgtVocabSize })));
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  /** PyTorch names: encoder_embedding.*, encoder.*, decoder_embedding.*, decoder.*, output.*. */
+  loadStateDict(stateDict: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
+    this.loadParts(stateDict, [['encoder_embedding.', this.encoderEmbedding], ['encoder.', this.encoder], ['decoder_embedding.', this.decoderEmbedding],
+      ['decoder.', this.decoder], ['output.', this.output]], options.strict ?? true);
+  }
+
+  /** Greedy (beamSize 1) or beam-search translation of one source sentence. */
+  translate(srcIds: ArrayLike<number>, options: DecodeOptions): Decoded {
+    this.check('translate');
+    const src = checkIds(srcIds, 'Seq2Seq.translate');
+    const x = this.encoderEmbedding.forward(new Tensor(Float32Array.from(src), [1, src.length]));
+    const final = this.encoder instanceof LSTM ? this.encoder.forward(x)[1] : [this.encoder.forward(x)[1]];
+    const state = this.decoder.state();
+    try {
+      state.set(final);
+      return decode({ embedding: this.decoderEmbedding, rnn: this.decoder, output: this.output }, state, options, 'Seq2Seq.translate');
+    } finally {
+      state.dispose();
+    }
+  }
+}
+
+export interface SequenceGeneratorConfig {
+  featureSize: number;
+  vocabSize: number;
+  embeddingDim: number;
+  hiddenSize: number;
+  cell?: CellKind;
+  numLayers?: number;
+}
+
+/**
+ * One-to-many: a feature vector -> Linear -> the decoder's initial h (and c) -> a decoded
+ * sequence (e.g. a caption from an image feature). Twin: `rnn_wasm.models.SequenceGenerator`.
+ *
+ * @example
+ * const { ids } = model.generate(features, { bosId: 1, eosId: 2, maxLen: 20 });
+ */
+export class SequenceGenerator extends Model {
+  readonly kind = 'SequenceGenerator';
+  readonly config: Required<SequenceGeneratorConfig>;
+  readonly initH: Linear;
+  readonly initC: Linear | null;
+  readonly embedding: Embedding;
+  readonly decoder: Layer;
+  readonly output: Linear;
+
+  constructor(config: SequenceGeneratorConfig) {
+    super();
+    const c = { cell: 'lstm', numLayers: 1, ...config } as Required<SequenceGeneratorConfig>;
+    this.config = c;
+    try {
+      const stateWidth = c.numLayers * c.hiddenSize;
+      this.parts.push((this.initH = new Linear({ inFeatures: c.featureSize, outFeatures: stateWidth })));
+      this.initC = c.cell === 'lstm' ? new Linear({ inFeatures: c.featureSize, outFeatures: stateWidth }) : null;
+      if (this.initC) this.parts.push(this.initC);
+      this.parts.push((this.embedding = new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim })));
+      this.parts.push((this.decoder = makeLayer(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: false })));
+      this.parts.push((this.output = new Linear({ inFeatures: c.hiddenSize, outFeatures: c.vocabSize })));
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  /** PyTorch names: init_h.*, init_c.* (LSTM), embedding.*, decoder.*, output.*. */
+  loadStateDict(stateDict: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
+    const targets: [string, Linear | Embedding | Layer][] = [['init_h.', this.initH], ['embedding.', this.embedding], ['decoder.', this.decoder], ['output.', this.output]];
+    if (this.initC) targets.push(['init_c.', this.initC]);
+    this.loadParts(stateDict, targets, options.strict ?? true);
+  }
+
+  /** Greedy (beamSize 1) or beam-search decoding from a feature vector (featureSize). */
+  generate(features: Tensor | ArrayLike<number>, options: DecodeOptions): Decoded {
+    this.check('generate');
+    const f = features instanceof Tensor ? features : new Tensor(Float32Array.from(features as ArrayLike<number>));
+    const shape = [this.config.numLayers, 1, this.config.hiddenSize];
+    const initial = [this.initH, this.initC].filter((l): l is Linear => l !== null).map((l) => new Tensor(l.forward(f).data, shape));
+    const state = this.decoder.state();
+    try {
+      state.set(initial);
+      return decode({ embedding: this.embedding, rnn: this.decoder, output: this.output }, state, options, 'SequenceGenerator.generate');
+    } finally {
+      state.dispose();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- Sequential
+
+export type SequentialLayer =
+  | { type: 'linear'; inFeatures: number; outFeatures: number; bias?: boolean }
+  | { type: 'relu' | 'tanh' | 'sigmoid' };
+
+/**
+ * One-to-one: Linear layers and activations in order, as torch.nn.Sequential; state_dict names
+ * are the layer indices ("0.weight", "2.bias"). Twin: `rnn_wasm.models.Sequential`.
+ *
+ * @example
+ * const mlp = new Sequential({ layers: [{ type: 'linear', inFeatures: 4, outFeatures: 8 }, { type: 'relu' }, { type: 'linear', inFeatures: 8, outFeatures: 2 }] });
+ * const y = mlp.forward(x);
+ */
+export class Sequential extends Model {
+  readonly kind = 'Sequential';
+  readonly config: { layers: SequentialLayer[] };
+  readonly layers: (Linear | 'relu' | 'tanh' | 'sigmoid')[] = [];
+
+  constructor(config: { layers: SequentialLayer[] }) {
+    super();
+    this.config = config;
+    try {
+      for (const spec of config?.layers ?? []) {
+        if (spec.type === 'linear') {
+          const linear = new Linear({ inFeatures: spec.inFeatures, outFeatures: spec.outFeatures, bias: spec.bias ?? true });
+          this.parts.push(linear);
+          this.layers.push(linear);
+        } else if (spec.type in ACTIVATIONS) {
+          this.layers.push(spec.type);
+        } else {
+          throw new RnnError('argument', `Sequential: unknown layer type '${(spec as { type: string }).type}'; supported: linear, relu, tanh, sigmoid`);
+        }
+      }
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  loadStateDict(stateDict: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
+    const targets = this.layers.flatMap((l, i) => (l instanceof Linear ? [[`${i}.`, l] as [string, Linear]] : []));
+    this.loadParts(stateDict, targets, options.strict ?? true);
+  }
+
+  /** x: (*, inFeatures of the first Linear). */
+  forward(x: Tensor): Tensor {
+    this.check('forward');
+    return this.layers.reduce((y, l) => (l instanceof Linear ? l.forward(y) : ACTIVATIONS[l](y)), x);
+  }
+}
+
 // ---------------------------------------------------------------- model files
 
 /** The model file format this version reads and the Python `export` writes. */
@@ -515,7 +784,7 @@ export const MODEL_FORMAT_VERSION = 1;
  * @example
  * const model = loadModel(await (await fetch('sentiment.safetensors')).arrayBuffer());
  */
-export function loadModel(bytes: Uint8Array | ArrayBuffer): TextClassifier | LanguageModel {
+export function loadModel(bytes: Uint8Array | ArrayBuffer): TextClassifier | LanguageModel | Seq2Seq | SequenceGenerator | Sequential {
   const { tensors, metadata } = loadSafetensors(bytes);
   if (metadata.format !== 'rnn-wasm') {
     throw new RnnError('weights', `loadModel: not an rnn-wasm model file (metadata 'format' is ${JSON.stringify(metadata.format)}, expected "rnn-wasm"); write it with rnn_wasm.models.export`);
@@ -531,10 +800,10 @@ export function loadModel(bytes: Uint8Array | ArrayBuffer): TextClassifier | Lan
   } catch {
     throw new RnnError('weights', "loadModel: metadata 'config' is not valid JSON");
   }
-  const kinds = { TextClassifier, LanguageModel } as const;
+  const kinds = { TextClassifier, LanguageModel, Seq2Seq, SequenceGenerator, Sequential } as const;
   const Kind = kinds[metadata.kind as keyof typeof kinds];
   if (!Kind) throw new RnnError('weights', `loadModel: unknown model kind ${JSON.stringify(metadata.kind)}; this version reads ${Object.keys(kinds).join(', ')}`);
-  const model = new Kind(config as TextClassifierConfig & LanguageModelConfig);
+  const model = new Kind(config as TextClassifierConfig & LanguageModelConfig & Seq2SeqConfig & SequenceGeneratorConfig & { layers: SequentialLayer[] });
   try {
     model.loadStateDict(tensors, { strict: true });
   } catch (e) {

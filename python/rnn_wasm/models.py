@@ -108,8 +108,113 @@ def export(model, path, dtype=None, metadata=None):
     metadata (a vocabulary, tokenizer rules) may be added.
     """
     kind = type(model).__name__
-    if kind not in ("TextClassifier", "LanguageModel"):
+    if kind not in ("TextClassifier", "LanguageModel", "Seq2Seq", "SequenceGenerator", "Sequential"):
         raise TypeError(f"export: no rnn-wasm model kind for {kind}")
     info = {"format": "rnn-wasm", "formatVersion": str(FORMAT_VERSION), "kind": kind, "config": json.dumps(model.config)}
     info.update(metadata or {})
     save_file(model.state_dict(), path, metadata=info, dtype=dtype)
+
+
+class Seq2Seq(nn.Module):
+    """Many-to-many encoder-decoder, the classic PyTorch translation model: the encoder's final
+    states seed the decoder. forward(src, tgt_in) takes ids (batch, S) and (batch, T) and returns
+    logits (batch, T, tgt_vocab_size); translation is `decode` below (greedy or beam search)."""
+
+    def __init__(self, src_vocab_size, tgt_vocab_size, embedding_dim, hidden_size, cell="lstm", num_layers=1):
+        super().__init__()
+        self.config = dict(srcVocabSize=src_vocab_size, tgtVocabSize=tgt_vocab_size, embeddingDim=embedding_dim,
+                           hiddenSize=hidden_size, cell=cell, numLayers=num_layers)
+        self.encoder_embedding = nn.Embedding(src_vocab_size, embedding_dim)
+        self.encoder = _recurrent(cell, embedding_dim, hidden_size, num_layers, False, 0.0)
+        self.decoder_embedding = nn.Embedding(tgt_vocab_size, embedding_dim)
+        self.decoder = _recurrent(cell, embedding_dim, hidden_size, num_layers, False, 0.0)
+        self.output = nn.Linear(hidden_size, tgt_vocab_size)
+
+    def encode(self, src):
+        _, state = self.encoder(self.encoder_embedding(src))
+        return state
+
+    def step(self, token, state):
+        """One decoder step for one sequence: returns (log-probabilities, new state)."""
+        y, state = self.decoder(self.decoder_embedding(torch.tensor([[token]])), state)
+        return torch.log_softmax(self.output(y[0, -1]).double(), dim=-1), state
+
+    def forward(self, src, tgt_in):
+        y, _ = self.decoder(self.decoder_embedding(tgt_in), self.encode(src))
+        return self.output(y)
+
+
+class SequenceGenerator(nn.Module):
+    """One-to-many: a feature vector -> Linear -> the decoder's initial h (and c) for every
+    layer -> Embedding + RNN/GRU/LSTM + Linear, decoded like Seq2Seq (e.g. image captioning)."""
+
+    def __init__(self, feature_size, vocab_size, embedding_dim, hidden_size, cell="lstm", num_layers=1):
+        super().__init__()
+        self.config = dict(featureSize=feature_size, vocabSize=vocab_size, embeddingDim=embedding_dim,
+                           hiddenSize=hidden_size, cell=cell, numLayers=num_layers)
+        self.init_h = nn.Linear(feature_size, num_layers * hidden_size)
+        if cell == "lstm":
+            self.init_c = nn.Linear(feature_size, num_layers * hidden_size)
+        self.embedding = nn.Embedding(vocab_size, embedding_dim)
+        self.decoder = _recurrent(cell, embedding_dim, hidden_size, num_layers, False, 0.0)
+        self.output = nn.Linear(hidden_size, vocab_size)
+
+    def encode(self, features):
+        """features (feature_size) -> initial state, (num_layers, 1, hidden) each."""
+        shape = (self.config["numLayers"], 1, self.config["hiddenSize"])
+        h = self.init_h(features).view(shape)
+        return (h, self.init_c(features).view(shape)) if self.config["cell"] == "lstm" else h
+
+    def step(self, token, state):
+        y, state = self.decoder(self.embedding(torch.tensor([[token]])), state)
+        return torch.log_softmax(self.output(y[0, -1]).double(), dim=-1), state
+
+
+class Sequential(nn.Sequential):
+    """One-to-one: Linear layers and activations (ReLU, Tanh, Sigmoid), as nn.Sequential."""
+
+    def __init__(self, *layers):
+        super().__init__(*layers)
+        spec = []
+        for layer in layers:
+            if isinstance(layer, nn.Linear):
+                spec.append({"type": "linear", "inFeatures": layer.in_features, "outFeatures": layer.out_features,
+                             "bias": layer.bias is not None})
+            else:
+                names = {nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid"}
+                if type(layer) not in names:
+                    raise TypeError(f"Sequential: {type(layer).__name__} is not supported")
+                spec.append({"type": names[type(layer)]})
+        self.config = {"layers": spec}
+
+
+def decode(model, state, max_len, bos_id, eos_id, beam_size=1, length_penalty=1.0):
+    """The reference of rnn-wasm's decoder (Seq2Seq.translate, SequenceGenerator.generate).
+
+    Beams hold (ids, summed log-probability, state). Each step expands every beam by its
+    beam_size most likely tokens (ties: lower id); candidates are ranked by summed log-probability
+    and taken in order: one ending in eos_id is finished, the others live, until beam_size live.
+    Stops after max_len steps, when no beam lives, or when beam_size have finished. The result is
+    the finished (else live) hypothesis with the best logp / len(ids) ** length_penalty.
+    Returns (ids without bos, eos included when produced; that score).
+    """
+    beams, finished = [([], 0.0, state)], []
+    with torch.no_grad():
+        for _ in range(max_len):
+            candidates = []
+            for ids, logp, st in beams:
+                logprobs, new_state = model.step(ids[-1] if ids else bos_id, st)
+                order = sorted(range(len(logprobs)), key=lambda t: (-float(logprobs[t]), t))[:beam_size]
+                candidates += [(ids + [t], logp + float(logprobs[t]), new_state) for t in order]
+            candidates.sort(key=lambda c: -c[1])
+            live = []
+            for c in candidates:
+                if len(live) == beam_size:
+                    break
+                (finished if c[0][-1] == eos_id else live).append(c)
+            beams = live
+            if not beams or len(finished) >= beam_size:
+                break
+    pool = finished or beams
+    best = max(pool, key=lambda c: c[1] / len(c[0]) ** length_penalty)
+    return best[0], best[1] / len(best[0]) ** length_penalty

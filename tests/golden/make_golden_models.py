@@ -13,7 +13,7 @@ import torch
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent / "python"))
-from rnn_wasm.models import LanguageModel, TextClassifier, export  # noqa: E402
+from rnn_wasm.models import LanguageModel, Seq2Seq, Sequential, SequenceGenerator, TextClassifier, decode, export  # noqa: E402
 
 OUT = HERE / "models"
 VOCAB = 23
@@ -67,6 +67,42 @@ def main():
                 step, state = model(torch.tensor([[token]]), state)
                 last = step[0, -1]
         expected["models"][name] = {"kind": "LanguageModel", "prompt": prompt, "logits": logits[0].tolist(), "greedy": greedy}
+    decodes = [dict(beam_size=1, length_penalty=1.0), dict(beam_size=3, length_penalty=1.0), dict(beam_size=4, length_penalty=0.6)]
+    sources = [[3, 4, 5, 6], [7, 8], [9, 10, 11, 12, 13, 3]]
+    for i, cell in enumerate(["lstm", "gru"]):
+        torch.manual_seed(300 + i)
+        model = Seq2Seq(19, 17, 6, 8, cell=cell, num_layers=2 if cell == "lstm" else 1).eval()
+        with torch.no_grad():
+            model.output.weight *= 4  # peaked distributions: decodes of varied length, beams that differ
+        name = f"seq2seq_{cell}"
+        export(model, OUT / f"{name}.safetensors")
+        runs = []
+        for src in sources:
+            for d in decodes:
+                with torch.no_grad():
+                    ids, score = decode(model, model.encode(torch.tensor([src])), 10, 1, 2, **d)
+                runs.append({"src": src, "beamSize": d["beam_size"], "lengthPenalty": d["length_penalty"], "ids": ids, "score": score})
+        expected["models"][name] = {"kind": "Seq2Seq", "decodes": runs}
+    for i, cell in enumerate(["lstm", "gru"]):
+        torch.manual_seed(400 + i)
+        model = SequenceGenerator(5, 17, 6, 8, cell=cell, num_layers=2).eval()
+        with torch.no_grad():
+            model.output.weight *= 4
+        name = f"generator_{cell}"
+        export(model, OUT / f"{name}.safetensors")
+        runs = []
+        for features in [[0.5, -1.0, 2.0, 0.0, 1.0], [-0.3, 0.8, 0.1, -2.0, 0.4]]:
+            for d in decodes:
+                with torch.no_grad():
+                    ids, score = decode(model, model.encode(torch.tensor(features)), 10, 1, 2, **d)
+                runs.append({"features": features, "beamSize": d["beam_size"], "lengthPenalty": d["length_penalty"], "ids": ids, "score": score})
+        expected["models"][name] = {"kind": "SequenceGenerator", "decodes": runs}
+    torch.manual_seed(500)
+    mlp = Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3), torch.nn.Tanh()).eval()
+    export(mlp, OUT / "sequential.safetensors")
+    x = torch.randn(2, 4)
+    with torch.no_grad():
+        expected["models"]["sequential"] = {"kind": "Sequential", "x": x.tolist(), "y": mlp(x).tolist()}
     (OUT / "expected.json").write_text(json.dumps(expected) + "\n")
     print(f"wrote {len(expected['models'])} models to {OUT.relative_to(HERE.parent.parent)}")
 

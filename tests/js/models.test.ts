@@ -2,14 +2,18 @@
 // numbers (tests/golden/make_golden_models.py), and the LanguageModel session.
 import { readFileSync } from 'node:fs';
 
-import { LanguageModel, TextClassifier, Tensor, loadModel, loadSafetensors, saveSafetensors } from 'rnn-wasm';
+import { LanguageModel, Seq2Seq, SequenceGenerator, Sequential, TextClassifier, Tensor, loadModel, loadSafetensors, saveSafetensors } from 'rnn-wasm';
 
 import { TOLERANCE, expectClose, expectRnnError, readGolden } from './helpers.js';
 
 interface Expected {
   torch: string;
   texts: number[][];
-  models: Record<string, { kind: string; probabilities?: number[][]; traces?: number[][][]; prompt?: number[]; logits?: number[][]; greedy?: number[] }>;
+  models: Record<string, {
+    kind: string; probabilities?: number[][]; traces?: number[][][]; prompt?: number[]; logits?: number[][]; greedy?: number[];
+    decodes?: { src?: number[]; features?: number[]; beamSize: number; lengthPenalty: number; ids: number[]; score: number }[];
+    x?: number[][]; y?: number[][];
+  }>;
 }
 
 const expected = readGolden<Expected>('models/expected.json');
@@ -46,6 +50,45 @@ describe(`models match PyTorch ${expected.torch}`, () => {
     } finally {
       session.dispose();
       lm.dispose();
+    }
+  });
+});
+
+describe('decoders match the PyTorch reference decoder (same ids, scores within 1e-4)', () => {
+  test.each(Object.entries(expected.models).filter(([, m]) => m.decodes))('%s: greedy and beam search', (name, want) => {
+    const model = loadModel(fileOf(name));
+    try {
+      for (const d of want.decodes!) {
+        const options = { bosId: 1, eosId: 2, maxLen: 10, beamSize: d.beamSize, lengthPenalty: d.lengthPenalty };
+        const got = model instanceof Seq2Seq ? model.translate(d.src!, options) : (model as SequenceGenerator).generate(d.features!, options);
+        expect(got.ids).toEqual(d.ids);
+        expect(Math.abs(got.score - d.score)).toBeLessThan(1e-4);
+      }
+      expect(model instanceof Seq2Seq || model instanceof SequenceGenerator).toBe(true);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  test('Sequential (one-to-one)', () => {
+    const want = expected.models.sequential;
+    const mlp = loadModel(fileOf('sequential')) as Sequential;
+    try {
+      expect(mlp).toBeInstanceOf(Sequential);
+      expectClose(mlp.forward(new Tensor(Float32Array.from(want.x!.flat()), [2, 4])), asGolden(want.y!), TOLERANCE);
+    } finally {
+      mlp.dispose();
+    }
+  });
+
+  test("decoder options are checked: 'argument'", () => {
+    const model = loadModel(fileOf('seq2seq_gru')) as Seq2Seq;
+    try {
+      expectRnnError(() => model.translate([3, 4], { bosId: 1, eosId: 2, beamSize: 0 }), 'argument', 'Seq2Seq.translate: beamSize must be a positive integer, got 0');
+      expectRnnError(() => model.translate([3, 4], { bosId: 1, eosId: 17 }), 'argument', 'eosId must be a token id in [0, 17), got 17');
+      expectRnnError(() => model.translate([], { bosId: 1, eosId: 2 }), 'argument', 'the sequence is empty');
+    } finally {
+      model.dispose();
     }
   });
 });
