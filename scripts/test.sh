@@ -23,6 +23,10 @@ done
 echo "== size budget"
 node scripts/size.mjs --check
 
+echo "== examples"
+node examples/lstm-cell.mjs >/dev/null
+node examples/models.mjs >/dev/null
+
 npx tsc -p tests/js
 for variant in simd baseline; do
   echo "== Jest, $variant build"
