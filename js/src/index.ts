@@ -21,3 +21,4 @@ export {
   type TextClassifierConfig, type LanguageModelConfig, type Seq2SeqConfig, type SequenceGeneratorConfig, type SequentialLayer,
   type SampleOptions, type GenerateOptions, type DecodeOptions, type Decoded, type CellKind,
 } from './models.js';
+export { tokenizeSst2, tokenizeWords, Vocabulary, type VocabularyFile } from './tokenizers.js';
