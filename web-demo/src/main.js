@@ -35,11 +35,11 @@ function showError(message) {
 // ---- sentiment
 
 const EXAMPLES = [
-  'a gorgeous , witty , seductive movie .',
+  'A gorgeous, witty, seductive movie.',
   'not good',
   'not bad at all',
-  'the plot is a mess and the acting is even worse .',
-  "it 's not a masterpiece , but it 's a lot of fun .",
+  'The plot is a mess and the acting is even worse.',
+  "It's not a masterpiece, but it's a lot of fun.",
 ];
 
 async function updateSentiment() {
@@ -107,6 +107,7 @@ async function updateSuggestions() {
     item.onclick = () => appendWord(word, answer.partial);
     list.append(item);
   }
+  list.dataset.text = text; // for tests: which text these suggestions answer
   if (answer.msPerStep !== null) {
     $('nextword-timing').textContent = `${answer.msPerStep.toFixed(2)} ms per step · fed ${answer.fedNow} new token${answer.fedNow === 1 ? '' : 's'} (${answer.fedTotal} in the session)`;
   }
