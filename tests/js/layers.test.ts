@@ -126,3 +126,40 @@ describe('layer errors', () => {
     b.dispose();
   });
 });
+
+describe('edge cases: empty batches and sequences, NaN', () => {
+  test('batch 0 and seqLen 0 give empty outputs and the initial state', () => {
+    const lstm = new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, seed: 1 });
+    try {
+      const [out0, [h0, c0]] = lstm.forward(Tensor.zeros([5, 0, 3]));
+      expect(out0.shape).toEqual([5, 0, 4]);
+      expect(h0.shape).toEqual([2, 0, 4]);
+      expect(c0.shape).toEqual([2, 0, 4]);
+      const start: [Tensor, Tensor] = [new Tensor(new Float32Array(16).fill(0.5), [2, 2, 4]), new Tensor(new Float32Array(16).fill(-0.5), [2, 2, 4])];
+      const [outT, [hT, cT]] = lstm.forward(Tensor.zeros([0, 2, 3]), start);
+      expect(outT.shape).toEqual([0, 2, 4]);
+      expect(hT.data).toEqual(start[0].data);
+      expect(cT.data).toEqual(start[1].data);
+    } finally {
+      lstm.dispose();
+    }
+  });
+
+  test('NaN in the input propagates to that sequence only, as in PyTorch; the module goes on', () => {
+    const gru = new GRU({ inputSize: 2, hiddenSize: 3, seed: 2 });
+    try {
+      const x = new Tensor([0.1, 0.2, NaN, 0.4, 0.5, 0.6, 0.7, 0.8], [2, 2, 2]); // (T 2, B 2, I 2): NaN in sequence 1 at t 0
+      const [output, hN] = gru.forward(x);
+      const at = (t: number, b: number) => Array.from(output.data.slice((t * 2 + b) * 3, (t * 2 + b + 1) * 3));
+      expect(at(0, 0).every(Number.isFinite)).toBe(true);
+      expect(at(1, 0).every(Number.isFinite)).toBe(true);
+      expect(at(0, 1).every(Number.isNaN)).toBe(true);
+      expect(at(1, 1).every(Number.isNaN)).toBe(true);
+      expect(Array.from(hN.data.slice(0, 3)).every(Number.isFinite)).toBe(true);
+      const [again] = gru.forward(new Tensor([0.1, 0.2, 0.3, 0.4], [2, 1, 2]));
+      expect(Array.from(again.data).every(Number.isFinite)).toBe(true);
+    } finally {
+      gru.dispose();
+    }
+  });
+});
