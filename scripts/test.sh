@@ -32,3 +32,8 @@ for variant in simd baseline; do
   echo "== Jest, $variant build"
   RNN_WASM_BACKEND=$variant NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--experimental-vm-modules" npx jest "$@"
 done
+
+echo "== the demo in Chromium"
+bash scripts/setup.sh --browser
+bash scripts/demo.sh --build-only
+node tests/e2e/demo.test.mjs
