@@ -19,7 +19,7 @@ const finalizer = new FinalizationRegistry<Handle>((handle) => {
 });
 
 // Symbol.dispose where the runtime has it (Node 20+, recent browsers); a registered symbol elsewhere.
-const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+export const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
 /**
  * How many objects that own wasm memory are alive (created and not yet disposed).

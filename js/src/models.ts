@@ -6,7 +6,7 @@ import { relu, sigmoid, softmax, tanh } from './activations.js';
 import { Embedding } from './embedding.js';
 import { RnnError } from './errors.js';
 import { Linear } from './linear.js';
-import { WasmObject } from './lifetime.js';
+import { WasmObject, disposeSymbol } from './lifetime.js';
 import { GRU, LSTM, RNN, RecurrentState } from './recurrent.js';
 import { loadSafetensors } from './safetensors.js';
 import { Tensor } from './tensor.js';
@@ -14,7 +14,6 @@ import { Tensor } from './tensor.js';
 export type CellKind = 'rnn' | 'gru' | 'lstm';
 export type Layer = RNN | GRU | LSTM;
 
-const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
 /** What every model shares: the modules it is made of, disposed together. */
 abstract class Model {
