@@ -18,8 +18,12 @@ for variant in simd baseline; do
     emcmake cmake -S . -B $dir -DCMAKE_BUILD_TYPE=Release -DRNN_WASM_SIMD=$simd >/dev/null
   fi
   cmake --build $dir -j "$jobs"
-  cp $dir/rnn.mjs dist/wasm/rnn-$variant.mjs
   cp $dir/rnn.wasm dist/wasm/rnn-$variant.wasm
 done
+# The builds differ only in their wasm: one Emscripten glue serves both (init.ts imports it).
+cmp -s build/wasm-simd/rnn.mjs build/wasm-baseline/rnn.mjs || { echo "build: the two builds' glue differs; init.ts assumes one" >&2; exit 1; }
+cp build/wasm-simd/rnn.mjs dist/wasm/rnn.mjs
+rm -f dist/wasm/rnn-simd.mjs dist/wasm/rnn-baseline.mjs
+node scripts/embed-wasm.mjs
 npx tsc -p .
 echo "build: dist/ ready (wasm: simd $(wc -c < dist/wasm/rnn-simd.wasm) bytes, baseline $(wc -c < dist/wasm/rnn-baseline.wasm) bytes)"

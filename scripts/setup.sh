@@ -5,6 +5,7 @@
 #   scripts/setup.sh --browser  also Debian's chromium (browser tests)
 #   scripts/setup.sh --torch    also Debian's PyTorch (golden vectors, training)
 #   scripts/setup.sh --bench    also Debian's python3-onnx (the benchmark's ONNX models)
+#   scripts/setup.sh --fuzz     also Debian's clang-14 and its libFuzzer runtime (scripts/fuzz.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,8 @@ for arg in "$@"; do
       need /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 libopenblas0-pthread
       /usr/bin/python3 -c 'import tqdm, matplotlib' 2>/dev/null || packages+=(python3-tqdm python3-matplotlib) ;;
     --bench) /usr/bin/python3 -c 'import onnx' 2>/dev/null || packages+=(python3-onnx) ;;
+    --fuzz) need clang++-14 clang-14
+      compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-$(uname -m).a" >/dev/null || packages+=(libclang-rt-14-dev) ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm test: set-up and build, then every test: native C++ (CTest), the same C++ tests compiled
-# to wasm and run by Node (CTest) for both builds, and the Jest suite against the built package,
-# once with each build.
+# to wasm and run by Node (CTest) for both builds, the documentation's examples, the Jest suite
+# against the built package once with each build, the demo in Chromium, and the packed package
+# in fresh consumer projects.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -15,6 +16,12 @@ fi
 cmake --build build/native -j "$jobs"
 ctest --test-dir build/native --output-on-failure
 
+echo "== native C++ tests under ASan + UBSan"
+bash scripts/sanitize.sh
+
+echo "== fuzzing what a model file reaches in C++ (libFuzzer, ASan, UBSan)"
+bash scripts/fuzz.sh
+
 for variant in simd baseline; do
   echo "== wasm C++ tests, $variant build (Node)"
   ctest --test-dir build/wasm-$variant --output-on-failure
@@ -23,9 +30,16 @@ done
 echo "== size budget"
 node scripts/size.mjs --check
 
-echo "== examples"
+echo "== examples, and every code example in the README and docs/"
 node examples/lstm-cell.mjs >/dev/null
 node examples/models.mjs >/dev/null
+node tests/docs/run-examples.mjs
+
+echo "== API reference (docs/api) up to date with the TSDoc comments"
+api=$(mktemp -d)
+npx typedoc --out "$api" >/dev/null
+diff -r "$api" docs/api || { echo "docs/api is stale: run npm run docs" >&2; exit 1; }
+rm -rf "$api"
 
 npx tsc -p tests/js
 for variant in simd baseline; do
@@ -37,3 +51,6 @@ echo "== the demo in Chromium"
 bash scripts/setup.sh --browser
 bash scripts/demo.sh --build-only
 node tests/e2e/demo.test.mjs
+
+echo "== the packed package in fresh Node, Vite, webpack, esbuild and static-page projects"
+node tests/consumers/run.mjs

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <new>
+#include <stdexcept>
 #include <string>
 
 #include "../cells/gru_cell.h"
@@ -37,8 +38,10 @@ val guarded(F&& body) {
     return body();
   } catch (const Error& e) {
     return error_value(e.kind(), e.what());
-  } catch (const std::bad_alloc&) {
+  } catch (const std::bad_alloc&) {  // also bad_array_new_length
     return error_value(ErrorKind::memory, "out of memory: the wasm heap could not grow");
+  } catch (const std::length_error&) {  // a container asked for more than wasm can address
+    return error_value(ErrorKind::memory, "out of memory: a buffer would exceed wasm's address space");
   } catch (const std::exception& e) {
     return error_value(ErrorKind::argument, std::string("internal error: ") + e.what());
   }

@@ -8,9 +8,16 @@ namespace rnn::io {
 
 namespace {
 
-std::string join_names(const std::vector<std::string>& names) {
+// Names from a file can be many and long: a message shows `shown` of them, each cut to 80
+// characters. The expected names come from the module, and are all shown.
+std::string join_names(const std::vector<std::string>& names, std::size_t shown = 5) {
+  constexpr std::size_t kLength = 80;
   std::string out;
-  for (const auto& name : names) out += (out.empty() ? "'" : ", '") + name + "'";
+  for (std::size_t i = 0; i < names.size() && i < shown; ++i) {
+    const std::string& name = names[i];
+    out += (out.empty() ? "'" : ", '") + (name.size() > kLength ? name.substr(0, kLength) + "..." : name) + "'";
+  }
+  if (names.size() > shown) out += " and " + std::to_string(names.size() - shown) + " more";
   return out;
 }
 
@@ -47,7 +54,7 @@ void load_parameters(const std::string& owner, const std::vector<ParameterSlot>&
       if (!unexpected.empty()) out << " unexpected " << join_names(unexpected) << ";";
       std::vector<std::string> expected;
       for (const auto& slot : slots) expected.push_back(slot.name);
-      out << " expected exactly " << join_names(expected);
+      out << " expected exactly " << join_names(expected, expected.size());
       throw Error(ErrorKind::weights, out.str());
     }
   }

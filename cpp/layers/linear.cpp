@@ -34,10 +34,14 @@ Tensor Linear::forward(const Tensor& x) const {
         << in_features_ << ") since inFeatures is " << in_features_;
     throw Error(ErrorKind::shape, out.str());
   }
+  // Checked before allocating: in wasm32 a larger product would wrap around, and the kernel
+  // would write rows*outFeatures floats into a much smaller buffer.
+  const std::size_t rows = x.size() / in_features_;
+  checked_count("Linear.forward", "the output needs rows*outFeatures", {rows, out_features_});
   Shape shape = in;
   shape.back() = out_features_;
   Tensor y = xt::empty<float>(shape);
-  affine_.apply(x.data(), x.size() / in_features_, y.data());
+  affine_.apply(x.data(), rows, y.data());
   return y;
 }
 

@@ -73,6 +73,11 @@ Recurrent::Recurrent(const RecurrentOptions& options) : options_(options) {
                                   std::to_string(options.proj_size) + " and hiddenSize " +
                                   std::to_string(options.hidden_size));
   const std::size_t d_count = directions();
+  // Layers above the first are alike: refuse their weights' total before building any, or a
+  // file's numLayers of 2^31 - 1 would fill memory, cell by cell, before failing.
+  const std::size_t gates = options.mode == RecurrentMode::lstm ? 4 : options.mode == RecurrentMode::gru ? 3 : 1;
+  checked_count(name, "the layers above the first need (numLayers-1)*D*gates*hiddenSize*(D+1)*stateSize",
+                {options.num_layers - 1, d_count, gates, options.hidden_size, d_count + 1, state_size()});
   for (std::size_t k = 0; k < options.num_layers; ++k) {
     const std::size_t in = k == 0 ? options.input_size : d_count * state_size();
     for (std::size_t d = 0; d < d_count; ++d) {
@@ -135,6 +140,10 @@ Recurrent::Batch Recurrent::check_forward(const Tensor& x, const Tensor* h0, con
   b.batch = b.batched ? (options_.batch_first ? xs[0] : xs[1]) : 1;
   checked_count(call, "the input projection needs seqLen*batch*gates*hiddenSize",
                 {b.steps, b.batch, cells_[0]->gates(), options_.hidden_size});
+  // With seqLen 0 the check above passes any batch, but h_n, c_n and lengths still hold one
+  // entry per sequence.
+  checked_count(call, "the state needs D*numLayers*batch*hiddenSize",
+                {directions() * options_.num_layers, b.batch, options_.hidden_size});
 
   const std::size_t layers = directions() * options_.num_layers;
   auto check_state = [&](const Tensor* s, const char* what, std::size_t width, const char* formula) {

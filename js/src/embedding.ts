@@ -2,7 +2,7 @@ import { RnnError } from './errors.js';
 import { wasm } from './init.js';
 import { Module, seedFor, toTensor } from './module.js';
 import { unwrap } from './raw.js';
-import { Tensor, describe } from './tensor.js';
+import { Tensor, checkTensor, describe, preview } from './tensor.js';
 
 export interface EmbeddingOptions {
   numEmbeddings: number;
@@ -45,8 +45,14 @@ export class Embedding extends Module {
    */
   forward(ids: Int32Array | readonly number[] | Tensor): Tensor {
     const handle = this.handle('forward');
-    if (ids instanceof Tensor) return toTensor(unwrap(wasm()._embeddingForward(handle, ids.data, ids.shape)));
+    if (ids instanceof Tensor) {
+      const checked = checkTensor(ids, 'Embedding.forward: ids');
+      return toTensor(unwrap(wasm()._embeddingForward(handle, checked.data, checked.shape)));
+    }
     if (ids instanceof Int32Array || Array.isArray(ids)) {
+      // Numbers only: a BigInt or Symbol would make the conversion to double throw a TypeError.
+      const at = Array.isArray(ids) ? ids.findIndex((id) => typeof id !== 'number') : -1;
+      if (at >= 0) throw new RnnError('argument', `Embedding.forward: token id ${preview(ids[at])} at position ${at} is not a number`);
       return toTensor(unwrap(wasm()._embeddingForward(handle, ids, [ids.length])));
     }
     throw new RnnError('argument', `Embedding.forward: ids must be an Int32Array, number[] or Tensor, got ${describe(ids)}`);

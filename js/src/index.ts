@@ -8,17 +8,17 @@
 export { init, backend, heapBytes, simdSupported, type InitOptions, type Backend } from './init.js';
 export { RnnError, type RnnErrorCode } from './errors.js';
 export { Tensor } from './tensor.js';
-export { liveObjectCount } from './lifetime.js';
+export { liveObjectCount, type WasmObject } from './lifetime.js';
 export { Module, type StateDict, type LoadOptions } from './module.js';
 export { RNNCell, GRUCell, LSTMCell, type CellOptions, type RNNCellOptions } from './cells.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { sigmoid, tanh, relu, softmax } from './activations.js';
-export { RNN, GRU, LSTM, RecurrentState, type RecurrentOptions, type RNNOptions, type LSTMOptions, type ForwardOptions } from './recurrent.js';
+export { RNN, GRU, LSTM, Recurrent, RecurrentState, type RecurrentOptions, type RNNOptions, type LSTMOptions, type ForwardOptions } from './recurrent.js';
 export { loadSafetensors, saveSafetensors, type Safetensors, type LoadSafetensorsOptions } from './safetensors.js';
 export {
   TextClassifier, LanguageModel, LanguageModelSession, Seq2Seq, SequenceGenerator, Sequential, loadModel, MODEL_FORMAT_VERSION,
   type TextClassifierConfig, type LanguageModelConfig, type Seq2SeqConfig, type SequenceGeneratorConfig, type SequentialLayer,
-  type SampleOptions, type GenerateOptions, type DecodeOptions, type Decoded, type CellKind,
+  type SampleOptions, type GenerateOptions, type DecodeOptions, type Decoded, type CellKind, type RecurrentLayer,
 } from './models.js';
 export { tokenizeSst2, tokenizeWords, Vocabulary, type VocabularyFile } from './tokenizers.js';

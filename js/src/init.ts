@@ -1,10 +1,13 @@
 // Loads the wasm module once. Two builds ship: 'simd' (WebAssembly SIMD128 kernels) and
 // 'baseline' (scalar kernels, for engines without SIMD); init() picks one by feature detection.
-// The Emscripten glue is built for web and worker only (no __dirname, no Node code paths), so
-// this loader fetches or reads the .wasm bytes itself and hands them over as wasmBinary: the
-// same code runs in Node, browsers and Web Workers.
+// Each build's wasm is embedded in an ES module (gzip, base64; scripts/embed-wasm.mjs) and handed
+// to the Emscripten glue as wasmBinary. No URL is resolved, so the same code runs unchanged in
+// Node, browsers, Web Workers and whatever a bundler makes of it. The glue, the same for both
+// builds, is built for web and worker only (no __dirname, no Node code paths) and imported
+// statically: given wasmBinary, init() needs neither import() nor fetch, as in an AudioWorklet.
 import { RnnError } from './errors.js';
 import type { RawModule } from './raw.js';
+import createRnnModule from './wasm/rnn.mjs';
 
 export type Backend = 'simd' | 'baseline';
 
@@ -12,9 +15,16 @@ export type Backend = 'simd' | 'baseline';
 export interface InitOptions {
   /** Force a build; the default is 'simd' where the engine supports it, else 'baseline'. */
   backend?: Backend;
-  /** The .wasm file's bytes (of the chosen backend's build), for set-ups that load it themselves. */
+  /**
+   * The .wasm file's bytes (of the chosen backend's build), for set-ups that load it themselves.
+   * The default is the copy embedded in the package.
+   */
   wasmBinary?: ArrayBuffer | Uint8Array;
-  /** Where to fetch the .wasm file from (http(s): or, in Node, file: URLs). */
+  /**
+   * Where to fetch the .wasm file from (http(s): or, in Node, file: URLs), e.g. to let a browser
+   * cache `node_modules/rnn-wasm/dist/wasm/rnn-simd.wasm` on its own. The default is the copy
+   * embedded in the package.
+   */
   wasmUrl?: string | URL;
 }
 
@@ -79,15 +89,27 @@ async function load(options: InitOptions): Promise<RawModule> {
   const chosen = options.backend ?? (simdSupported() ? 'simd' : 'baseline');
   if (chosen !== 'simd' && chosen !== 'baseline') throw new RnnError('argument', `init: backend must be 'simd' or 'baseline', got '${String(chosen)}'`);
   if (chosen === 'simd' && !simdSupported()) throw new RnnError('argument', "init: backend 'simd' was asked for, but this engine has no WebAssembly SIMD");
-  // Literal specifiers, so bundlers see both glue files and load only the one chosen.
-  const glue = chosen === 'simd' ? await import('./wasm/rnn-simd.mjs') : await import('./wasm/rnn-baseline.mjs');
-  const defaultUrl = chosen === 'simd' ? new URL('./wasm/rnn-simd.wasm', import.meta.url) : new URL('./wasm/rnn-baseline.wasm', import.meta.url);
-  const wasmBinary = options.wasmBinary ?? (await fetchBytes(options.wasmUrl ?? defaultUrl));
-  return glue.default({ wasmBinary });
+  const wasmBinary = options.wasmBinary ?? (options.wasmUrl !== undefined ? await fetchBytes(options.wasmUrl) : await embeddedWasm(chosen));
+  return createRnnModule({ wasmBinary });
+}
+
+async function embeddedWasm(build: Backend): Promise<ArrayBuffer> {
+  // Literal specifiers, so bundlers see both files and split them: only the chosen one loads.
+  const embedded = build === 'simd' ? await import('./wasm/rnn-simd.bytes.mjs') : await import('./wasm/rnn-baseline.bytes.mjs');
+  if (typeof DecompressionStream !== 'function') {
+    throw new RnnError('argument', 'init: this engine has no DecompressionStream to unpack the embedded wasm; pass init({ wasmUrl }) or init({ wasmBinary }) with the .wasm from rnn-wasm/dist/wasm/');
+  }
+  const gzip = Uint8Array.from(atob(embedded.default), (c) => c.charCodeAt(0));
+  return new Response(new Blob([gzip]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
 }
 
 async function fetchBytes(location: string | URL): Promise<ArrayBuffer | Uint8Array> {
-  const url = new URL(location, import.meta.url);
+  let url: URL;
+  try {
+    url = new URL(location, globalThis.location?.href); // relative to the page, where there is one
+  } catch {
+    throw new RnnError('argument', `init: wasmUrl '${String(location)}' is not an absolute URL (in Node, use a file: URL, e.g. pathToFileURL(path))`);
+  }
   if (url.protocol === 'file:') {
     // Node: fetch() does not read file: URLs. The specifier is hidden from bundlers, which
     // never take this path (their URLs are http(s):).

@@ -1,3 +1,6 @@
+// The declarations name Symbol.dispose (for `using`): this makes a user's TypeScript (5.2+) load
+// its type whatever their "lib" setting, instead of failing in our .d.ts.
+/// <reference lib="esnext.disposable" preserve="true" />
 // Ownership of wasm memory. Every object that owns memory in wasm derives from WasmObject:
 // dispose() frees it, a second dispose() does nothing, and any later use throws RnnError
 // 'disposed'. A FinalizationRegistry frees objects that were forgotten, and says so once;

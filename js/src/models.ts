@@ -9,10 +9,11 @@ import { Linear } from './linear.js';
 import { WasmObject, disposeSymbol } from './lifetime.js';
 import { GRU, LSTM, RNN, RecurrentState } from './recurrent.js';
 import { loadSafetensors } from './safetensors.js';
-import { Tensor } from './tensor.js';
+import { Tensor, preview, quote } from './tensor.js';
 
 export type CellKind = 'rnn' | 'gru' | 'lstm';
-export type Layer = RNN | GRU | LSTM;
+/** Any of the three recurrent layers, as a model holds them. */
+export type RecurrentLayer = RNN | GRU | LSTM;
 
 
 /** What every model shares: the modules it is made of, disposed together. */
@@ -39,19 +40,22 @@ abstract class Model {
   /** Splits a state dict by the model's prefixes and loads each part, strictly by default. */
   protected loadParts(stateDict: Record<string, Tensor>, targets: [string, { loadStateDict(d: Record<string, Tensor>, o: { strict: boolean }): void }][], strict: boolean, ignore: string[] = []): void {
     this.check('loadStateDict');
-    const byPrefix = new Map(targets.map(([prefix]) => [prefix, {} as Record<string, Tensor>]));
+    // Entries, then Object.fromEntries: a name such as 'rnn.__proto__' becomes an own property
+    // (and so an unexpected name), not the prototype of the part's dict.
+    const byPrefix = new Map(targets.map(([prefix]) => [prefix, [] as [string, Tensor][]]));
     const unexpected: string[] = [];
     for (const [name, tensor] of Object.entries(stateDict)) {
       const prefix = targets.map(([p]) => p).find((p) => name.startsWith(p));
-      if (prefix !== undefined) byPrefix.get(prefix)![name.slice(prefix.length)] = tensor;
+      if (prefix !== undefined) byPrefix.get(prefix)!.push([name.slice(prefix.length), tensor]);
       else if (!ignore.includes(name)) unexpected.push(name);
     }
     if (strict && unexpected.length) {
-      throw new RnnError('weights', `${this.kind}.loadStateDict (strict): unexpected ${unexpected.map((n) => `'${n}'`).join(', ')}`);
+      const named = unexpected.slice(0, 5).map((n) => quote(n)).join(', ');
+      throw new RnnError('weights', `${this.kind}.loadStateDict (strict): unexpected ${named}${unexpected.length > 5 ? ` and ${unexpected.length - 5} more` : ''}`);
     }
     for (const [prefix, target] of targets) {
       try {
-        target.loadStateDict(byPrefix.get(prefix)!, { strict });
+        target.loadStateDict(Object.fromEntries(byPrefix.get(prefix)!), { strict });
       } catch (e) {
         if (e instanceof RnnError) throw new RnnError(e.code, `${this.kind} '${prefix}': ${e.message}`);
         throw e;
@@ -60,7 +64,7 @@ abstract class Model {
   }
 }
 
-function makeLayer(cell: CellKind, options: { inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean }): Layer {
+function makeLayer(cell: CellKind, options: { inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean }): RecurrentLayer {
   const o = { ...options, batchFirst: true };
   if (cell === 'lstm') return new LSTM(o);
   if (cell === 'gru') return new GRU(o);
@@ -68,10 +72,77 @@ function makeLayer(cell: CellKind, options: { inputSize: number; hiddenSize: num
   throw new RnnError('argument', `cell must be 'rnn', 'gru' or 'lstm', got '${String(cell)}'`);
 }
 
-function checkIds(ids: ArrayLike<number>, where: string): number[] {
+/**
+ * The ids as a number[], each an integer in [0, vocabSize). Checked here, before any float32
+ * copy could round 2.0000001 to 2 or 2^24 + 1 to 2^24.
+ */
+function checkIds(ids: ArrayLike<number>, where: string, vocabSize: number): number[] {
   if (ids === null || typeof ids !== 'object' || typeof ids.length !== 'number') throw new RnnError('argument', `${where}: ids must be an array of token ids`);
   if (ids.length === 0) throw new RnnError('argument', `${where}: the sequence is empty; give at least one token id`);
-  return Array.from(ids);
+  const text = Array.from(ids);
+  text.forEach((id, i) => {
+    if (!(Number.isInteger(id) && id >= 0 && id < vocabSize)) {
+      throw new RnnError('argument', `${where}: token id ${typeof id === 'number' ? id : preview(id)} at position ${i} is not an integer in [0, ${vocabSize})`);
+    }
+  });
+  return text;
+}
+
+/** Embeds checked ids as (1, T, embeddingDim): the number[] path, so no id is rounded. */
+function embedSequence(embedding: Embedding, text: number[]): Tensor {
+  return new Tensor(embedding.forward(text).data, [1, text.length, embedding.embeddingDim]);
+}
+
+// ---------------------------------------------------------------- configurations
+
+// What each option of a model's config must be. Configs come from files (loadModel) as well as
+// callers, so every option is checked before anything is allocated: a wrong type or size is
+// RnnError 'argument' naming it (loadModel makes it 'weights'), never a TypeError or a NaN.
+type OptionKind = 'size' | 'sizes' | 'boolean' | 'index' | 'list' | readonly string[];
+
+const MAX_SIZE = 2 ** 31 - 1; // as cpp/tensor/shape.h's check_size
+const isSize = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_SIZE;
+const CELLS = ['rnn', 'gru', 'lstm'] as const;
+const ACTIVATION_NAMES = ['relu', 'tanh', 'sigmoid'] as const;
+
+function expectation(kind: OptionKind): string {
+  if (kind === 'size') return 'a positive integer';
+  if (kind === 'sizes') return 'an array of positive integers';
+  if (kind === 'boolean') return 'true or false';
+  if (kind === 'index') return 'an integer or null';
+  if (kind === 'list') return 'an array';
+  return kind.map((k) => `'${k}'`).join(', ').replace(/, ([^,]*)$/, ' or $1');
+}
+
+function isKind(kind: OptionKind, value: unknown): boolean {
+  if (kind === 'size') return isSize(value);
+  if (kind === 'sizes') return Array.isArray(value) && value.every(isSize);
+  if (kind === 'boolean') return typeof value === 'boolean';
+  if (kind === 'index') return value === null || (Number.isInteger(value) && Math.abs(value as number) <= MAX_SIZE);
+  if (kind === 'list') return Array.isArray(value);
+  return kind.includes(value as string);
+}
+
+/** Throws RnnError 'argument' unless `config` is an object of the known options, each of its kind. */
+function checkOptions(owner: string, config: unknown, required: Record<string, OptionKind>, optional: Record<string, OptionKind> = {}): void {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new RnnError('argument', `${owner}: the config must be an object, got ${preview(config)}`);
+  }
+  for (const [key, kind] of Object.entries(required)) {
+    if ((config as Record<string, unknown>)[key] === undefined) throw new RnnError('argument', `${owner}: the config needs '${key}' (${expectation(kind)})`);
+  }
+  for (const [key, value] of Object.entries(config)) {
+    const kind = Object.hasOwn(required, key) ? required[key] : Object.hasOwn(optional, key) ? optional[key] : undefined;
+    if (kind === undefined) {
+      throw new RnnError('argument', `${owner}: unknown option ${preview(key)}; the options are ${[...Object.keys(required), ...Object.keys(optional)].join(', ')}`);
+    }
+    if (value !== undefined && !isKind(kind, value)) throw new RnnError('argument', `${owner}: ${key} must be ${expectation(kind)}, got ${preview(value)}`);
+  }
+}
+
+/** The defaults, overridden by the options given (an option set to undefined keeps its default). */
+function withDefaults<T extends object>(defaults: Partial<T>, config: T): Required<T> {
+  return { ...defaults, ...Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) } as Required<T>;
 }
 
 /** Row r of a (rows, cols) tensor. */
@@ -98,6 +169,12 @@ export interface TextClassifierConfig {
 
 const ACTIVATIONS = { relu, tanh, sigmoid };
 
+function textClassifierConfig(config: TextClassifierConfig): Required<TextClassifierConfig> {
+  checkOptions('TextClassifier', config, { vocabSize: 'size', embeddingDim: 'size', hiddenSize: 'size', numClasses: 'size' },
+    { cell: CELLS, numLayers: 'size', bidirectional: 'boolean', pooling: ['last', 'mean', 'max'], head: 'sizes', activation: ACTIVATION_NAMES, paddingIdx: 'index' });
+  return withDefaults<TextClassifierConfig>({ cell: 'lstm', numLayers: 1, bidirectional: false, pooling: 'last', head: [], activation: 'relu', paddingIdx: 0 }, config);
+}
+
 /**
  * Many-to-one: Embedding -> RNN/GRU/LSTM -> pooling -> Linear head -> class probabilities.
  * Twin: `rnn_wasm.models.TextClassifier`.
@@ -110,14 +187,12 @@ export class TextClassifier extends Model {
   readonly kind = 'TextClassifier';
   readonly config: Required<TextClassifierConfig>;
   readonly embedding: Embedding;
-  readonly rnn: Layer;
+  readonly rnn: RecurrentLayer;
   readonly head: Linear[];
 
   constructor(config: TextClassifierConfig) {
     super();
-    const c = { cell: 'lstm', numLayers: 1, bidirectional: false, pooling: 'last', head: [], activation: 'relu', paddingIdx: 0, ...config } as Required<TextClassifierConfig>;
-    if (!['last', 'mean', 'max'].includes(c.pooling)) throw new RnnError('argument', `TextClassifier: pooling must be 'last', 'mean' or 'max', got '${c.pooling}'`);
-    if (!(c.activation in ACTIVATIONS)) throw new RnnError('argument', `TextClassifier: activation must be 'relu', 'tanh' or 'sigmoid', got '${c.activation}'`);
+    const c = textClassifierConfig(config);
     this.config = c;
     try {
       this.embedding = new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim, paddingIdx: c.paddingIdx });
@@ -155,7 +230,7 @@ export class TextClassifier extends Model {
   predict(ids: ArrayLike<number> | ArrayLike<number>[]): Float32Array | Float32Array[] {
     this.check('predict');
     const batch = Array.isArray(ids) && ids.length > 0 && typeof ids[0] === 'object';
-    const texts = (batch ? (ids as ArrayLike<number>[]) : [ids as ArrayLike<number>]).map((t, i) => checkIds(t, `TextClassifier.predict: text ${i}`));
+    const texts = (batch ? (ids as ArrayLike<number>[]) : [ids as ArrayLike<number>]).map((t, i) => checkIds(t, `TextClassifier.predict: text ${i}`, this.config.vocabSize));
     const probs = softmax(this.applyHead(this.pool(texts)));
     const out = texts.map((_, b) => row(probs, b, this.config.numClasses));
     return batch ? out : out[0];
@@ -170,7 +245,7 @@ export class TextClassifier extends Model {
    */
   trace(ids: ArrayLike<number>): Float32Array[] {
     this.check('trace');
-    const text = checkIds(ids, 'TextClassifier.trace');
+    const text = checkIds(ids, 'TextClassifier.trace', this.config.vocabSize);
     const c = this.config;
     if (c.bidirectional) return text.map((_, t) => this.predict(text.slice(0, t + 1)));
     // One direction: the pooled value after step t needs only outputs 0..t.
@@ -192,9 +267,9 @@ export class TextClassifier extends Model {
   private run(texts: number[][]): [Tensor, Tensor] {
     const T = Math.max(...texts.map((t) => t.length));
     const pad = this.embedding.paddingIdx ?? 0;
-    const ids = new Float32Array(texts.length * T).fill(pad);
-    texts.forEach((t, b) => ids.set(t, b * T));
-    const x = this.embedding.forward(new Tensor(ids, [texts.length, T]));
+    const ids = new Array<number>(texts.length * T).fill(pad);
+    texts.forEach((t, b) => t.forEach((id, j) => (ids[b * T + j] = id)));
+    const x = new Tensor(this.embedding.forward(ids).data, [texts.length, T, this.config.embeddingDim]);
     const lengths = texts.map((t) => t.length);
     if (this.rnn instanceof LSTM) {
       const [output, [hN]] = this.rnn.forward(x, null, { lengths });
@@ -278,6 +353,11 @@ export interface GenerateOptions extends SampleOptions {
   stopIds?: ArrayLike<number>;
 }
 
+function languageModelConfig(config: LanguageModelConfig): Required<LanguageModelConfig> {
+  checkOptions('LanguageModel', config, { vocabSize: 'size', embeddingDim: 'size', hiddenSize: 'size' }, { cell: CELLS, numLayers: 'size', tieWeights: 'boolean' });
+  return withDefaults<LanguageModelConfig>({ cell: 'lstm', numLayers: 2, tieWeights: false }, config);
+}
+
 /**
  * Synchronous many-to-many: Embedding -> RNN/GRU/LSTM -> Linear decoder over the vocabulary:
  * the next-token logits at every step. Twin: `rnn_wasm.models.LanguageModel`.
@@ -289,12 +369,12 @@ export class LanguageModel extends Model {
   readonly kind = 'LanguageModel';
   readonly config: Required<LanguageModelConfig>;
   readonly embedding: Embedding;
-  readonly rnn: Layer;
+  readonly rnn: RecurrentLayer;
   readonly decoder: Linear;
 
   constructor(config: LanguageModelConfig) {
     super();
-    const c = { cell: 'lstm', numLayers: 2, tieWeights: false, ...config } as Required<LanguageModelConfig>;
+    const c = languageModelConfig(config);
     if (c.tieWeights && c.hiddenSize !== c.embeddingDim) {
       throw new RnnError('argument', `LanguageModel: tieWeights needs hiddenSize (${c.hiddenSize}) == embeddingDim (${c.embeddingDim})`);
     }
@@ -327,8 +407,8 @@ export class LanguageModel extends Model {
    */
   logits(ids: ArrayLike<number>): Tensor {
     this.check('logits');
-    const text = checkIds(ids, 'LanguageModel.logits');
-    const x = this.embedding.forward(new Tensor(Float32Array.from(text), [1, text.length]));
+    const text = checkIds(ids, 'LanguageModel.logits', this.config.vocabSize);
+    const x = embedSequence(this.embedding, text);
     const output = this.rnn instanceof LSTM ? this.rnn.forward(x)[0] : this.rnn.forward(x)[0];
     const logits = this.decoder.forward(output);
     return new Tensor(logits.data, [text.length, this.config.vocabSize]);
@@ -394,7 +474,7 @@ export class LanguageModelSession {
 
   /** Advances the state over `ids`: one step per token, no replay of earlier tokens. */
   feed(ids: ArrayLike<number>): void {
-    const text = checkIds(ids, 'LanguageModelSession.feed');
+    const text = checkIds(ids, 'LanguageModelSession.feed', this.model.config.vocabSize);
     const E = this.model.config.embeddingDim;
     const x = this.model.embedding.forward(text);
     let h: Tensor | undefined;
@@ -527,7 +607,7 @@ export interface Decoded {
 
 interface Decoder {
   embedding: Embedding;
-  rnn: Layer;
+  rnn: RecurrentLayer;
   output: Linear;
 }
 
@@ -598,6 +678,11 @@ export interface Seq2SeqConfig {
   numLayers?: number;
 }
 
+function seq2SeqConfig(config: Seq2SeqConfig): Required<Seq2SeqConfig> {
+  checkOptions('Seq2Seq', config, { srcVocabSize: 'size', tgtVocabSize: 'size', embeddingDim: 'size', hiddenSize: 'size' }, { cell: CELLS, numLayers: 'size' });
+  return withDefaults<Seq2SeqConfig>({ cell: 'lstm', numLayers: 1 }, config);
+}
+
 /**
  * Many-to-many encoder-decoder (translation): the encoder's final states seed the decoder.
  * Twin: `rnn_wasm.models.Seq2Seq`.
@@ -609,14 +694,14 @@ export class Seq2Seq extends Model {
   readonly kind = 'Seq2Seq';
   readonly config: Required<Seq2SeqConfig>;
   readonly encoderEmbedding: Embedding;
-  readonly encoder: Layer;
+  readonly encoder: RecurrentLayer;
   readonly decoderEmbedding: Embedding;
-  readonly decoder: Layer;
+  readonly decoder: RecurrentLayer;
   readonly output: Linear;
 
   constructor(config: Seq2SeqConfig) {
     super();
-    const c = { cell: 'lstm', numLayers: 1, ...config } as Required<Seq2SeqConfig>;
+    const c = seq2SeqConfig(config);
     this.config = c;
     try {
       const layer = { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: false };
@@ -640,8 +725,8 @@ export class Seq2Seq extends Model {
   /** Greedy (beamSize 1) or beam-search translation of one source sentence. */
   translate(srcIds: ArrayLike<number>, options: DecodeOptions): Decoded {
     this.check('translate');
-    const src = checkIds(srcIds, 'Seq2Seq.translate');
-    const x = this.encoderEmbedding.forward(new Tensor(Float32Array.from(src), [1, src.length]));
+    const src = checkIds(srcIds, 'Seq2Seq.translate', this.config.srcVocabSize);
+    const x = embedSequence(this.encoderEmbedding, src);
     const final = this.encoder instanceof LSTM ? this.encoder.forward(x)[1] : [this.encoder.forward(x)[1]];
     const state = this.decoder.state();
     try {
@@ -662,6 +747,11 @@ export interface SequenceGeneratorConfig {
   numLayers?: number;
 }
 
+function sequenceGeneratorConfig(config: SequenceGeneratorConfig): Required<SequenceGeneratorConfig> {
+  checkOptions('SequenceGenerator', config, { featureSize: 'size', vocabSize: 'size', embeddingDim: 'size', hiddenSize: 'size' }, { cell: CELLS, numLayers: 'size' });
+  return withDefaults<SequenceGeneratorConfig>({ cell: 'lstm', numLayers: 1 }, config);
+}
+
 /**
  * One-to-many: a feature vector -> Linear -> the decoder's initial h (and c) -> a decoded
  * sequence (e.g. a caption from an image feature). Twin: `rnn_wasm.models.SequenceGenerator`.
@@ -675,12 +765,12 @@ export class SequenceGenerator extends Model {
   readonly initH: Linear;
   readonly initC: Linear | null;
   readonly embedding: Embedding;
-  readonly decoder: Layer;
+  readonly decoder: RecurrentLayer;
   readonly output: Linear;
 
   constructor(config: SequenceGeneratorConfig) {
     super();
-    const c = { cell: 'lstm', numLayers: 1, ...config } as Required<SequenceGeneratorConfig>;
+    const c = sequenceGeneratorConfig(config);
     this.config = c;
     try {
       const stateWidth = c.numLayers * c.hiddenSize;
@@ -698,7 +788,7 @@ export class SequenceGenerator extends Model {
 
   /** PyTorch names: init_h.*, init_c.* (LSTM), embedding.*, decoder.*, output.*. */
   loadStateDict(stateDict: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
-    const targets: [string, Linear | Embedding | Layer][] = [['init_h.', this.initH], ['embedding.', this.embedding], ['decoder.', this.decoder], ['output.', this.output]];
+    const targets: [string, Linear | Embedding | RecurrentLayer][] = [['init_h.', this.initH], ['embedding.', this.embedding], ['decoder.', this.decoder], ['output.', this.output]];
     if (this.initC) targets.push(['init_c.', this.initC]);
     this.loadParts(stateDict, targets, options.strict ?? true);
   }
@@ -725,6 +815,16 @@ export type SequentialLayer =
   | { type: 'linear'; inFeatures: number; outFeatures: number; bias?: boolean }
   | { type: 'relu' | 'tanh' | 'sigmoid' };
 
+function checkSequentialConfig(config: { layers: SequentialLayer[] }): void {
+  checkOptions('Sequential', config, { layers: 'list' });
+  config.layers.forEach((spec, i) => {
+    const type = (spec as { type?: unknown } | null)?.type;
+    if (type === 'linear') checkOptions(`Sequential: layer ${i}`, spec, { type: ['linear'], inFeatures: 'size', outFeatures: 'size' }, { bias: 'boolean' });
+    else if (ACTIVATION_NAMES.includes(type as 'relu')) checkOptions(`Sequential: layer ${i}`, spec, { type: ACTIVATION_NAMES });
+    else throw new RnnError('argument', `Sequential: layer ${i} has type ${preview(type)}; supported: linear, relu, tanh, sigmoid`);
+  });
+}
+
 /**
  * One-to-one: Linear layers and activations in order, as torch.nn.Sequential; state_dict names
  * are the layer indices ("0.weight", "2.bias"). Twin: `rnn_wasm.models.Sequential`.
@@ -740,17 +840,16 @@ export class Sequential extends Model {
 
   constructor(config: { layers: SequentialLayer[] }) {
     super();
+    checkSequentialConfig(config);
     this.config = config;
     try {
-      for (const spec of config?.layers ?? []) {
+      for (const spec of config.layers) {
         if (spec.type === 'linear') {
           const linear = new Linear({ inFeatures: spec.inFeatures, outFeatures: spec.outFeatures, bias: spec.bias ?? true });
           this.parts.push(linear);
           this.layers.push(linear);
-        } else if (spec.type in ACTIVATIONS) {
-          this.layers.push(spec.type);
         } else {
-          throw new RnnError('argument', `Sequential: unknown layer type '${(spec as { type: string }).type}'; supported: linear, relu, tanh, sigmoid`);
+          this.layers.push(spec.type);
         }
       }
     } catch (e) {
@@ -785,24 +884,37 @@ export const MODEL_FORMAT_VERSION = 1;
  */
 export function loadModel(bytes: Uint8Array | ArrayBuffer): TextClassifier | LanguageModel | Seq2Seq | SequenceGenerator | Sequential {
   const { tensors, metadata } = loadSafetensors(bytes);
+  const fail = (message: string): never => {
+    throw new RnnError('weights', `loadModel: ${message}`);
+  };
   if (metadata.format !== 'rnn-wasm') {
-    throw new RnnError('weights', `loadModel: not an rnn-wasm model file (metadata 'format' is ${JSON.stringify(metadata.format)}, expected "rnn-wasm"); write it with rnn_wasm.models.export`);
+    fail(`not an rnn-wasm model file (metadata 'format' is ${preview(metadata.format)}, expected "rnn-wasm"); write it with rnn_wasm.models.export`);
   }
   const version = Number(metadata.formatVersion);
-  if (!Number.isInteger(version) || version < 1) throw new RnnError('weights', `loadModel: bad formatVersion ${JSON.stringify(metadata.formatVersion)}`);
-  if (version > MODEL_FORMAT_VERSION) {
-    throw new RnnError('weights', `loadModel: the file has format version ${version}, newer than this rnn-wasm reads (${MODEL_FORMAT_VERSION}); update rnn-wasm`);
-  }
+  if (!Number.isInteger(version) || version < 1) fail(`bad formatVersion ${preview(metadata.formatVersion)}`);
+  if (version > MODEL_FORMAT_VERSION) fail(`the file has format version ${version}, newer than this rnn-wasm reads (${MODEL_FORMAT_VERSION}); update rnn-wasm`);
   let config: unknown;
   try {
     config = JSON.parse(metadata.config ?? '');
   } catch {
-    throw new RnnError('weights', "loadModel: metadata 'config' is not valid JSON");
+    fail("metadata 'config' is not valid JSON");
   }
-  const kinds = { TextClassifier, LanguageModel, Seq2Seq, SequenceGenerator, Sequential } as const;
-  const Kind = kinds[metadata.kind as keyof typeof kinds];
-  if (!Kind) throw new RnnError('weights', `loadModel: unknown model kind ${JSON.stringify(metadata.kind)}; this version reads ${Object.keys(kinds).join(', ')}`);
-  const model = new Kind(config as TextClassifierConfig & LanguageModelConfig & Seq2SeqConfig & SequenceGeneratorConfig & { layers: SequentialLayer[] });
+  const kind = metadata.kind;
+  if (!Object.hasOwn(MODEL_KINDS, kind)) fail(`unknown model kind ${preview(kind)}; this version reads ${Object.keys(MODEL_KINDS).join(', ')}`);
+  const Kind = MODEL_KINDS[kind as ModelKind];
+  let model: InstanceType<typeof Kind>;
+  try {
+    // The config is checked and its model's size compared with the file's tensors before any
+    // allocation: a few bytes of config must not make the loader fill wasm memory. The exact
+    // match is left to the strict load, whose message names the tensor.
+    const wanted = parameterCount(kind as ModelKind, config);
+    const held = Object.values(tensors).reduce((n, t) => n + t.size, 0);
+    if (wanted > 2 * held) fail(`the config describes a ${kind} of ${wanted} parameters, but the file holds only ${held}`);
+    model = new Kind(config as TextClassifierConfig & LanguageModelConfig & Seq2SeqConfig & SequenceGeneratorConfig & { layers: SequentialLayer[] });
+  } catch (e) {
+    if (e instanceof RnnError && e.code === 'argument') throw new RnnError('weights', `loadModel: config: ${e.message}`);
+    throw e;
+  }
   try {
     model.loadStateDict(tensors, { strict: true });
   } catch (e) {
@@ -810,4 +922,54 @@ export function loadModel(bytes: Uint8Array | ArrayBuffer): TextClassifier | Lan
     throw e;
   }
   return model;
+}
+
+const MODEL_KINDS = { TextClassifier, LanguageModel, Seq2Seq, SequenceGenerator, Sequential } as const;
+type ModelKind = keyof typeof MODEL_KINDS;
+
+const GATES = { rnn: 1, gru: 3, lstm: 4 } as const;
+
+/** Parameters of an RNN/GRU/LSTM layer with biases and no projection, as PyTorch counts them. */
+function recurrentParameters(cell: CellKind, inputSize: number, hiddenSize: number, numLayers: number, directions: number): number {
+  const rows = GATES[cell] * hiddenSize;
+  const perDirection = (width: number) => rows * (width + hiddenSize + 2); // weight_ih, weight_hh, two biases
+  return directions * (perDirection(inputSize) + (numLayers - 1) * perDirection(directions * hiddenSize));
+}
+
+/** Parameters of a chain of Linear layers with biases: widths[0] -> widths[1] -> ... */
+function linearParameters(widths: number[]): number {
+  let n = 0;
+  for (let i = 1; i < widths.length; i++) n += widths[i] * (widths[i - 1] + 1);
+  return n;
+}
+
+/** How many parameters the model a config describes has (checking the config first). */
+function parameterCount(kind: ModelKind, config: unknown): number {
+  switch (kind) {
+    case 'TextClassifier': {
+      const c = textClassifierConfig(config as TextClassifierConfig);
+      const D = c.bidirectional ? 2 : 1;
+      return c.vocabSize * c.embeddingDim + recurrentParameters(c.cell, c.embeddingDim, c.hiddenSize, c.numLayers, D) +
+        linearParameters([D * c.hiddenSize, ...c.head, c.numClasses]);
+    }
+    case 'LanguageModel': {
+      const c = languageModelConfig(config as LanguageModelConfig);
+      return c.vocabSize * c.embeddingDim + recurrentParameters(c.cell, c.embeddingDim, c.hiddenSize, c.numLayers, 1) + linearParameters([c.hiddenSize, c.vocabSize]);
+    }
+    case 'Seq2Seq': {
+      const c = seq2SeqConfig(config as Seq2SeqConfig);
+      return (c.srcVocabSize + c.tgtVocabSize) * c.embeddingDim + 2 * recurrentParameters(c.cell, c.embeddingDim, c.hiddenSize, c.numLayers, 1) +
+        linearParameters([c.hiddenSize, c.tgtVocabSize]);
+    }
+    case 'SequenceGenerator': {
+      const c = sequenceGeneratorConfig(config as SequenceGeneratorConfig);
+      return (c.cell === 'lstm' ? 2 : 1) * linearParameters([c.featureSize, c.numLayers * c.hiddenSize]) + c.vocabSize * c.embeddingDim +
+        recurrentParameters(c.cell, c.embeddingDim, c.hiddenSize, c.numLayers, 1) + linearParameters([c.hiddenSize, c.vocabSize]);
+    }
+    case 'Sequential': {
+      checkSequentialConfig(config as { layers: SequentialLayer[] });
+      return (config as { layers: SequentialLayer[] }).layers.reduce((n, l) =>
+        n + (l.type === 'linear' ? l.outFeatures * (l.inFeatures + ((l.bias ?? true) ? 1 : 0)) : 0), 0);
+    }
+  }
 }

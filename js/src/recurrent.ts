@@ -5,7 +5,7 @@ import { wasm } from './init.js';
 import { WasmObject } from './lifetime.js';
 import { Module, seedFor, toTensor } from './module.js';
 import { unwrap, type Handle } from './raw.js';
-import { Tensor, checkTensor, describe } from './tensor.js';
+import { Tensor, checkTensor, preview } from './tensor.js';
 
 export interface RecurrentOptions {
   inputSize: number;
@@ -107,8 +107,8 @@ export abstract class Recurrent extends Module {
     const handle = this.handle('forward');
     const input = checkTensor(x, `${this.typeName}.forward: input`);
     const lengths = options?.lengths ?? null;
-    if (lengths !== null && typeof lengths !== 'object') {
-      throw new RnnError('argument', `${this.typeName}.forward: lengths must be an array of integers, got ${describe(lengths)}`);
+    if (lengths !== null && (typeof lengths !== 'object' || !Array.from(lengths).every((n) => typeof n === 'number'))) {
+      throw new RnnError('argument', `${this.typeName}.forward: lengths must be an array of integers, got ${preview(lengths)}`);
     }
     const [output, hN, cN] = unwrap(wasm()._recurrentForward(handle, input, h0, c0, lengths));
     return [toTensor(output), toTensor(hN), cN && toTensor(cN)];

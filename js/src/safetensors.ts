@@ -2,8 +2,10 @@
 // length N, N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?:
 // {string: string}}, then the tensors' bytes, offsets counted from the end of the header.
 // Every check runs before any data is read; each failure is RnnError 'weights' naming it.
+// As in the reference implementation, the tensors must tile the data exactly: no overlap, no
+// gap, no trailing byte (so a header length off by a few padding spaces cannot shift the data).
 import { RnnError } from './errors.js';
-import { Tensor } from './tensor.js';
+import { Tensor, preview, quote } from './tensor.js';
 
 /** Tensors by name and the file's string metadata. */
 export interface Safetensors {
@@ -58,7 +60,7 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer, options: LoadSa
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('header must be a JSON object');
   const duplicate = firstDuplicateKey(text);
-  if (duplicate !== undefined) fail(`header names '${duplicate}' twice`);
+  if (duplicate) fail(`header names ${quote(duplicate.key)} twice${duplicate.topLevel ? '' : ' in one object'}`);
 
   const metadata = readMetadata((header as Record<string, unknown>).__metadata__);
   const entries = Object.entries(header as Record<string, unknown>).filter(([name]) => name !== '__metadata__');
@@ -69,39 +71,42 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer, options: LoadSa
     return entry;
   });
   spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
-  for (let i = 1; i < spans.length; i++) {
-    const [a, b] = [spans[i - 1], spans[i]];
-    if (b.begin < a.end) fail(`tensors '${a.name}' [${a.begin}, ${a.end}) and '${b.name}' [${b.begin}, ${b.end}) overlap`);
-  }
+  let end = 0; // how far the tensors so far tile the data
+  spans.forEach((b, i) => {
+    if (b.begin > end) fail(`data bytes [${end}, ${b.begin}) belong to no tensor (the next is ${quote(b.name)})`);
+    const a = spans[i - 1];
+    if (b.begin < end) fail(`tensors ${quote(a.name)} [${a.begin}, ${a.end}) and ${quote(b.name)} [${b.begin}, ${b.end}) overlap`);
+    end = b.end;
+  });
+  if (end !== dataLength) fail(`the tensors end at data byte ${end}, but the file has ${dataLength} data bytes`);
 
+  // Object.fromEntries defines own properties: a tensor named '__proto__' stays a tensor.
   const prefix = options.prefix ?? '';
-  const tensors: Record<string, Tensor> = {};
-  for (const entry of described) {
-    if (!entry.name.startsWith(prefix)) continue;
-    tensors[entry.name.slice(prefix.length)] = new Tensor(decode(entry.dtype, view, dataStart + entry.begin, entry.count), entry.shape);
-  }
+  const tensors: Record<string, Tensor> = Object.fromEntries(described.filter((entry) => entry.name.startsWith(prefix)).map((entry) =>
+    [entry.name.slice(prefix.length), new Tensor(decode(entry.dtype, view, dataStart + entry.begin, entry.count), entry.shape)]));
   return { tensors, metadata };
 }
 
-// JSON.parse keeps the last of two equal keys silently; a weight file naming a tensor twice is
-// ambiguous, so the top-level keys are scanned for repeats. `text` is known to be valid JSON.
-function firstDuplicateKey(text: string): string | undefined {
-  const seen = new Set<string>();
-  let depth = 0;
+// JSON.parse keeps the last of two equal keys silently; a header naming a tensor (or a field of
+// one) twice is ambiguous, so every object's keys are scanned for repeats. `text` is valid JSON.
+function firstDuplicateKey(text: string): { key: string; topLevel: boolean } | undefined {
+  const open: (Set<string> | null)[] = []; // per open bracket: the keys seen so far ({) or null ([)
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
-    if (ch === '{' || ch === '[') depth++;
-    else if (ch === '}' || ch === ']') depth--;
+    if (ch === '{') open.push(new Set());
+    else if (ch === '[') open.push(null);
+    else if (ch === '}' || ch === ']') open.pop();
     else if (ch === '"') {
       const start = i;
       for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
-      if (depth !== 1) continue;
+      const keys = open[open.length - 1];
+      if (!keys) continue; // a string in an array
       let next = i + 1;
-      while (/\s/.test(text[next])) next++;
+      while (' \t\n\r'.includes(text[next])) next++; // JSON's whitespace
       if (text[next] !== ':') continue; // a value, not a key
       const key = JSON.parse(text.slice(start, i + 1)) as string;
-      if (seen.has(key)) return key;
-      seen.add(key);
+      if (keys.has(key)) return { key, topLevel: open.length === 1 };
+      keys.add(key);
     }
   }
   return undefined;
@@ -111,7 +116,7 @@ function readMetadata(value: unknown): Record<string, string> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('__metadata__ must be an object of strings');
   for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== 'string') fail(`__metadata__ '${key}' must be a string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string') fail(`__metadata__ ${quote(key)} must be a string, got ${preview(v)}`);
   }
   return { ...(value as Record<string, string>) };
 }
@@ -126,26 +131,26 @@ interface Entry {
 }
 
 function describeEntry(name: string, value: unknown, dataLength: number): Entry {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`'${name}' must be an object with dtype, shape and data_offsets`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`${quote(name)} must be an object with dtype, shape and data_offsets`);
   const { dtype, shape, data_offsets: offsets, ...rest } = value as Record<string, unknown>;
   const extra = Object.keys(rest);
-  if (extra.length) fail(`'${name}' has unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')}`);
-  if (typeof dtype !== 'string' || !(dtype in ITEM_SIZE)) {
-    fail(`'${name}' has dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(ITEM_SIZE).join(', ')}`);
+  if (extra.length) fail(`${quote(name)} has unknown field${extra.length > 1 ? 's' : ''} ${extra.slice(0, 5).map((k) => quote(k)).join(', ')}`);
+  if (typeof dtype !== 'string' || !Object.hasOwn(ITEM_SIZE, dtype)) {
+    fail(`${quote(name)} has dtype ${preview(dtype)}; supported: ${Object.keys(ITEM_SIZE).join(', ')}`);
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    fail(`'${name}' has shape ${JSON.stringify(shape)}; expected an array of non-negative integers`);
+    fail(`${quote(name)} has shape ${preview(shape)}; expected an array of non-negative integers`);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-    fail(`'${name}' has data_offsets ${JSON.stringify(offsets)}; expected [begin, end], non-negative integers`);
+    fail(`${quote(name)} has data_offsets ${preview(offsets)}; expected [begin, end], non-negative integers`);
   }
   const [begin, end] = offsets as [number, number];
-  if (begin > end || end > dataLength) fail(`'${name}' has data_offsets [${begin}, ${end}] outside the ${dataLength} data bytes`);
+  if (begin > end || end > dataLength) fail(`${quote(name)} has data_offsets [${begin}, ${end}] outside the ${dataLength} data bytes`);
   // In floating point: the product of a hostile shape may pass 2^53, which still compares right.
   const count = (shape as number[]).reduce((n, d) => n * d, 1);
   const bytes = count * ITEM_SIZE[dtype];
   if (bytes !== end - begin) {
-    fail(`'${name}' has shape [${shape.join(', ')}] of ${dtype}, ${bytes} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+    fail(`${quote(name)} has shape ${preview(shape)} of ${dtype}, ${bytes} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`);
   }
   return { name, dtype, shape: shape as number[], count, begin, end };
 }

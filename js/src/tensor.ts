@@ -44,12 +44,43 @@ function sizeOf(shape: readonly number[]): number {
   return shape.reduce((n, d) => n * d, 1);
 }
 
-/** Throws RnnError 'argument' unless `value` is a Tensor (or {data: Float32Array, shape}). */
+// The largest dimension wasm takes (a size_t there has 32 bits; sizes are capped at 2^31 - 1 as
+// in cpp/tensor/shape.h). Only a tensor with a zero dimension can have a larger one.
+const MAX_DIMENSION = 2 ** 31 - 1;
+
+/**
+ * Throws RnnError 'argument' unless `value` is a Tensor (or {data: Float32Array, shape}), and
+ * 'shape' if a dimension is above 2^31 - 1 (possible only beside a zero dimension).
+ */
 export function checkTensor(value: unknown, where: string): Tensor {
-  if (value instanceof Tensor) return value;
   const like = value as Tensor | null;
-  if (like && like.data instanceof Float32Array && Array.isArray(like.shape)) return new Tensor(like.data, like.shape);
-  throw new RnnError('argument', `${where} must be a Tensor, got ${describe(value)}`);
+  let tensor: Tensor;
+  if (value instanceof Tensor) tensor = value;
+  else if (like && like.data instanceof Float32Array && Array.isArray(like.shape)) tensor = new Tensor(like.data, like.shape);
+  else throw new RnnError('argument', `${where} must be a Tensor, got ${describe(value)}`);
+  if (tensor.shape.some((d) => d > MAX_DIMENSION)) {
+    throw new RnnError('shape', `${where} has shape [${tensor.shape.join(', ')}]; dimensions above ${MAX_DIMENSION} are not supported`);
+  }
+  return tensor;
+}
+
+/**
+ * A value from a file or a caller, for a message: JSON, cut to `max` characters; never throws
+ * (deeply nested JSON.parse output makes JSON.stringify overflow the stack).
+ */
+export function preview(value: unknown, max = 60): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? '[...]' : typeof value === 'object' && value !== null ? '{...}' : String(value);
+  }
+  return text.length > max ? `${text.slice(0, max)}...` : text;
+}
+
+/** A name from a file or a caller, quoted and cut for a message: 'encoder.weight_ih_l0'. */
+export function quote(name: string, max = 80): string {
+  return `'${name.length > max ? `${name.slice(0, max)}...` : name}'`;
 }
 
 export function describe(value: unknown): string {

@@ -55,7 +55,7 @@ void check_gemm(std::size_t m, std::size_t n, std::size_t k, Random& random) {
     gemm_f32_scalar(a.data(), w.data(), b, c.data(), m, n, k);
     for (std::size_t i = 0; i < m; ++i)
       for (std::size_t j = 0; j < n; ++j)
-        CHECK_CLOSE(c[i * n + j], dot_double(&a[i * k], &w[j * k], k) + (b ? b[j] : 0.0), sum_tolerance(k), 0);
+        CHECK_CLOSE(c[i * n + j], dot_double(a.data() + i * k, w.data() + j * k, k) + (b ? b[j] : 0.0), sum_tolerance(k), 0);
     if (m == 1) {
       std::vector<float> y(n, kNaN);
       gemv_f32_scalar(w.data(), b, a.data(), y.data(), n, k);

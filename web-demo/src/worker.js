@@ -47,7 +47,8 @@ async function load({ base, sizes }) {
   lm = loadModel(lmBytes);
   lmVocab = new Vocabulary(JSON.parse(text(lmVocabText)));
   session = lm.session();
-  const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+  // The wasm travels inside a JavaScript chunk (rnn-simd.bytes-<hash>.js once built).
+  const wasm = performance.getEntriesByType('resource').find((e) => /rnn-(simd|baseline)\.bytes/.test(e.name));
   return { backend: backend(), wasmBytes: wasm ? wasm.encodedBodySize || wasm.transferSize : 0, loadMs: performance.now() - started };
 }
 

@@ -1,5 +1,0 @@
-// Types for the Emscripten glue (built from cpp/bindings/embind.cpp into dist/wasm/).
-import type { RawModule } from '../raw.js';
-
-declare const createRnnModule: (options: { wasmBinary: ArrayBuffer | Uint8Array }) => Promise<RawModule>;
-export default createRnnModule;

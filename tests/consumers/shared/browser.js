@@ -1,0 +1,16 @@
+// The browser side of every web consumer: the check on the page and in a module Worker; the
+// outcome goes to document.body.dataset.result for the test to read.
+import { runCheck } from './check.js';
+
+async function inWorker() {
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (event) => resolve(event.data);
+    worker.onerror = (event) => reject(new Error(`worker: ${event.message}`));
+  });
+}
+
+Promise.all([runCheck(), inWorker()]).then(
+  ([page, worker]) => { document.body.dataset.result = JSON.stringify({ page, worker }); },
+  (error) => { document.body.dataset.result = JSON.stringify({ error: String(error?.stack ?? error) }); },
+);
