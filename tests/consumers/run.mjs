@@ -1,7 +1,7 @@
 // Consumer tests: the package as npm would publish it (`npm pack`), installed into fresh
 // throw-away projects outside the repository, each set up exactly as a user would, with no
 // configuration for rnn-wasm: Node ESM (also CommonJS, init options, synchronous stepping, the
-// TypeScript declarations under tsc --strict),
+// TypeScript declarations under tsc --strict), a real AudioWorklet,
 // Vite (production build and dev server), webpack 5, esbuild, and a plain static page. Each web
 // app runs the check on its page and in a module Worker, in Debian's Chromium. Every check
 // loads a 2-layer LSTM with PyTorch's weights and compares its output with PyTorch's.
@@ -50,11 +50,11 @@ async function inBrowser(browser, url) {
   }
 }
 
-// Serves root under subpath (Vite's default build expects to be at the site's root).
-async function served(browser, root, subpath = '/app/') {
+// Serves root under subpath (Vite's default build expects to be at the site's root) and opens page.
+async function served(browser, root, subpath = '/app/', page = '') {
   const server = await serveFolder(root, subpath);
   try {
-    return await inBrowser(browser, `http://127.0.0.1:${server.address().port}${subpath}`);
+    return await inBrowser(browser, `http://127.0.0.1:${server.address().port}${subpath}${page}`);
   } finally {
     server.close();
   }
@@ -110,14 +110,15 @@ const consumers = {
     return served(browser, join(dir, 'dist'));
   },
   async static(tarball, browser) {
-    // No tool: the page and the Worker import the package's entry by its path.
-    const dir = project('static', tarball);
-    for (const file of ['check.js']) {
-      const source = readFileSync(join(dir, file), 'utf8');
-      writeFileSync(join(dir, file), source.replace("from 'rnn-wasm'", "from './node_modules/rnn-wasm/dist/index.js'"));
-    }
+    // No tool: the page and the Worker import the package's entry by its path; an AudioWorklet
+    // (worklet.html) gets the wasm bytes from the page and steps an LSTM in process().
+    const dir = project('static', tarball, { files: ['static/worklet.html', 'static/worklet-page.js', 'static/worklet-processor.js', 'static/worklet-signal.js'] });
+    const source = readFileSync(join(dir, 'check.js'), 'utf8');
+    writeFileSync(join(dir, 'check.js'), source.replace("from 'rnn-wasm'", "from './node_modules/rnn-wasm/dist/index.js'"));
     writeFileSync(join(dir, 'index.html'), html('./browser.js'));
-    return served(browser, dir);
+    const page = await served(browser, dir);
+    const worklet = await served(browser, dir, '/app/', 'worklet.html');
+    return { ok: page.ok && worklet.ok, detail: `page and Worker: ${page.detail}; AudioWorklet: ${worklet.detail}` };
   },
 };
 
