@@ -73,11 +73,12 @@ Recurrent::Recurrent(const RecurrentOptions& options) : options_(options) {
                                   std::to_string(options.proj_size) + " and hiddenSize " +
                                   std::to_string(options.hidden_size));
   const std::size_t d_count = directions();
-  // Layers above the first are alike: refuse their weights' total before building any, or a
-  // file's numLayers of 2^31 - 1 would fill memory, cell by cell, before failing.
+  // Layers above the first are alike: refuse their weights' total (each weight is kept twice:
+  // as loaded and packed for the kernels) before building any, or a numLayers of 2^31 - 1
+  // would fill memory, cell by cell, before failing.
   const std::size_t gates = options.mode == RecurrentMode::lstm ? 4 : options.mode == RecurrentMode::gru ? 3 : 1;
-  checked_count(name, "the layers above the first need (numLayers-1)*D*gates*hiddenSize*(D+1)*stateSize",
-                {options.num_layers - 1, d_count, gates, options.hidden_size, d_count + 1, state_size()});
+  checked_count(name, "the layers above the first need 2*(numLayers-1)*D*gates*hiddenSize*(D+1)*stateSize",
+                {2, options.num_layers - 1, d_count, gates, options.hidden_size, d_count + 1, state_size()});
   for (std::size_t k = 0; k < options.num_layers; ++k) {
     const std::size_t in = k == 0 ? options.input_size : d_count * state_size();
     for (std::size_t d = 0; d < d_count; ++d) {

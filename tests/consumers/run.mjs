@@ -104,10 +104,14 @@ const consumers = {
     return served(browser, join(dir, 'dist'));
   },
   async esbuild(tarball, browser) {
-    const dir = project('esbuild', tarball);
+    const dir = project('esbuild', tarball, { files: ['node/main.mjs'] });
     run('npx', ['esbuild', 'browser.js', 'worker.js', '--bundle', '--format=esm', '--splitting', '--outdir=dist'], dir);
     writeFileSync(join(dir, 'dist', 'index.html'), html('./browser.js'));
-    return served(browser, join(dir, 'dist'));
+    const web = await served(browser, join(dir, 'dist'));
+    // Bundled for Node: no .wasm file beside the code, so init() unpacks the embedded copy.
+    run('npx', ['esbuild', 'main.mjs', '--bundle', '--platform=node', '--format=esm', '--outfile=node-bundle/main.mjs'], dir);
+    const node = run('node', ['node-bundle/main.mjs'], dir).trim(); // throws on a non-zero exit
+    return { ok: web.ok, detail: `web: ${web.detail}; Node bundle: ${node}` };
   },
   async static(tarball, browser) {
     // No tool: the page and the Worker import the package's entry by its path; an AudioWorklet

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 
 import {
   Embedding, GRU, GRUCell, LSTM, LSTMCell, LanguageModel, Linear, RNN, RNNCell, Seq2Seq, Tensor, TextClassifier,
-  loadModel, relu, sigmoid, softmax, tanh,
+  heapBytes, loadModel, relu, sigmoid, softmax, tanh,
 } from 'rnn-wasm';
 
 import { expectRnnError } from './helpers.js';
@@ -77,6 +77,11 @@ describe('wrong ranks and sizes', () => {
     expectRnnError(() => gru.forward(new Tensor(new Float32Array(0), [0, 2 ** 31 - 1, 2])), 'memory',
       'GRU.forward: the state needs D*numLayers*batch*hiddenSize = 6442450941 floats, more than fit in wasm');
   }));
+  test("a million layers: 'memory' at once, before wasm memory grows", () => {
+    const before = heapBytes();
+    expectRnnError(() => new LSTM({ inputSize: 2, hiddenSize: 8, numLayers: 1e6 }), 'memory', 'LSTM: the layers above the first need');
+    expect(heapBytes()).toBe(before);
+  });
 });
 
 describe('NaN and Inf: IEEE arithmetic as in PyTorch, never an error', () => {
