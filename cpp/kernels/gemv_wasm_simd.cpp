@@ -1,9 +1,6 @@
 // W x over packed panels: for each input p, x[p] is splat once and multiplies 8 outputs'
 // weights (two contiguous loads). Four panels at a time give 8 independent accumulator chains,
-// enough to hide f32x4.add latency; the panels' weights stream through memory once. The loop
-// over p is unrolled by 4: V8 then spends far less on address arithmetic and loop control
-// (1.8x faster at 1024 x 256 in a wasm micro-benchmark; unrolling the gemm kernel instead
-// made it slower, from register spills).
+// enough to hide f32x4.add latency; the panels' weights stream through memory once.
 #include <cassert>
 #include <wasm_simd128.h>
 
@@ -21,19 +18,7 @@ void gemv_packed_f32_wasm_simd(const PackedWeights& w, const float* x, float* y)
     v128_t acc[8];
     for (int v = 0; v < 8; ++v) acc[v] = wasm_v128_load(bias + q * kPanel + 4 * v);
     const float* base = w.panels.data() + q * n * kPanel;
-    std::size_t p = 0;
-    for (; p + 4 <= n; p += 4) {
-      const v128_t xs[4] = {wasm_v128_load32_splat(x + p), wasm_v128_load32_splat(x + p + 1),
-                            wasm_v128_load32_splat(x + p + 2), wasm_v128_load32_splat(x + p + 3)};
-      for (int k = 0; k < 4; ++k) {
-        const float* col = base + (k * n + p) * kPanel;
-        for (int u = 0; u < 4; ++u) {
-          acc[2 * k] = wasm_f32x4_add(acc[2 * k], wasm_f32x4_mul(wasm_v128_load(col + u * kPanel), xs[u]));
-          acc[2 * k + 1] = wasm_f32x4_add(acc[2 * k + 1], wasm_f32x4_mul(wasm_v128_load(col + u * kPanel + 4), xs[u]));
-        }
-      }
-    }
-    for (; p < n; ++p) {
+    for (std::size_t p = 0; p < n; ++p) {
       const v128_t xp = wasm_f32x4_splat(x[p]);
       for (int k = 0; k < 4; ++k) {
         const float* col = base + (k * n + p) * kPanel;
