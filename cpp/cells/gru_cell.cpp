@@ -14,7 +14,7 @@ namespace rnn {
 
 GRUCell::GRUCell(std::size_t input_size, std::size_t hidden_size, bool bias, std::uint64_t seed,
                  std::string suffix)
-    : CellBase("GRUCell", input_size, hidden_size, hidden_size, bias, 3, seed, std::move(suffix)) {}
+    : CellBase("GRUCell", input_size, hidden_size, hidden_size, bias, kGates, seed, std::move(suffix)) {}
 
 void GRUCell::recur(const float* gi, const float* h, std::size_t batch, float* h_out) const {
   std::vector<float> gh(batch * 3 * hidden_size_);

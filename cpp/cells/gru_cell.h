@@ -7,6 +7,8 @@ namespace rnn {
 
 class GRUCell : public CellBase {
  public:
+  static constexpr std::size_t kGates = 3;  // r, z, n
+
   GRUCell(std::size_t input_size, std::size_t hidden_size, bool bias, std::uint64_t seed,
           std::string suffix = "");
 

@@ -16,7 +16,7 @@ namespace rnn {
 
 LSTMCell::LSTMCell(std::size_t input_size, std::size_t hidden_size, bool bias, std::uint64_t seed,
                    std::string suffix, std::size_t proj_size)
-    : CellBase("LSTMCell", input_size, hidden_size, proj_size ? proj_size : hidden_size, bias, 4,
+    : CellBase("LSTMCell", input_size, hidden_size, proj_size ? proj_size : hidden_size, bias, kGates,
                seed, std::move(suffix)),
       proj_size_(proj_size) {
   if (proj_size_) {

@@ -13,6 +13,8 @@ struct LSTMState {
 
 class LSTMCell : public CellBase {
  public:
+  static constexpr std::size_t kGates = 4;  // i, f, g, o
+
   // proj_size 0: no projection (torch.nn.LSTMCell has none; layers pass theirs).
   LSTMCell(std::size_t input_size, std::size_t hidden_size, bool bias, std::uint64_t seed,
            std::string suffix = "", std::size_t proj_size = 0);

@@ -12,7 +12,7 @@ namespace rnn {
 
 RNNCell::RNNCell(std::size_t input_size, std::size_t hidden_size, bool bias,
                  Nonlinearity nonlinearity, std::uint64_t seed, std::string suffix)
-    : CellBase("RNNCell", input_size, hidden_size, hidden_size, bias, 1, seed, std::move(suffix)),
+    : CellBase("RNNCell", input_size, hidden_size, hidden_size, bias, kGates, seed, std::move(suffix)),
       nonlinearity_(nonlinearity) {}
 
 void RNNCell::recur(const float* gi, const float* h, std::size_t batch, float* h_out) const {

@@ -9,6 +9,8 @@ enum class Nonlinearity { tanh, relu };
 
 class RNNCell : public CellBase {
  public:
+  static constexpr std::size_t kGates = 1;  // the activation of W_ih x + W_hh h + b
+
   RNNCell(std::size_t input_size, std::size_t hidden_size, bool bias, Nonlinearity nonlinearity,
           std::uint64_t seed, std::string suffix = "");
 

@@ -76,7 +76,9 @@ Recurrent::Recurrent(const RecurrentOptions& options) : options_(options) {
   // Layers above the first are alike: refuse their weights' total (each weight is kept twice:
   // as loaded and packed for the kernels) before building any, or a numLayers of 2^31 - 1
   // would fill memory, cell by cell, before failing.
-  const std::size_t gates = options.mode == RecurrentMode::lstm ? 4 : options.mode == RecurrentMode::gru ? 3 : 1;
+  const std::size_t gates = options.mode == RecurrentMode::lstm ? LSTMCell::kGates
+                            : options.mode == RecurrentMode::gru  ? GRUCell::kGates
+                                                                  : RNNCell::kGates;
   checked_count(name, "the layers above the first need 2*(numLayers-1)*D*gates*hiddenSize*(D+1)*stateSize",
                 {2, options.num_layers - 1, d_count, gates, options.hidden_size, d_count + 1, state_size()});
   for (std::size_t k = 0; k < options.num_layers; ++k) {

@@ -3,9 +3,9 @@
 // Each build's wasm is embedded in an ES module (gzip, base64; scripts/embed-wasm.mjs) and handed
 // to the Emscripten glue as wasmBinary. No URL is resolved, so the same code runs unchanged in
 // browsers, Web Workers and whatever a bundler makes of it; Node reads the bare .wasm instead
-// when it is there, which starts faster. The glue, the same for both
-// builds, is built for web and worker only (no __dirname, no Node code paths) and imported
-// statically: given wasmBinary, init() needs neither import() nor fetch, as in an AudioWorklet.
+// when it is there, which starts faster. The glue, the same for both builds, is built for web
+// and worker only (no __dirname, no Node code paths) and imported statically: given
+// wasmBinary, init() needs neither import() nor fetch, as in an AudioWorklet.
 import { RnnError } from './errors.js';
 import type { RawModule } from './raw.js';
 import createRnnModule from './wasm/rnn.mjs';

@@ -1,16 +1,13 @@
 // Bad input at the API (issue #9), beyond errors.test.ts, layers.test.ts and streaming.test.ts:
 // each case has one documented outcome, an RnnError with its code or PyTorch's numbers, and the
 // module keeps working after it.
-import { readFileSync } from 'node:fs';
-
 import {
   Embedding, GRU, GRUCell, LSTM, LSTMCell, LanguageModel, Linear, RNN, RNNCell, Seq2Seq, Tensor, TextClassifier,
   heapBytes, loadModel, relu, sigmoid, softmax, tanh,
 } from 'rnn-wasm';
 
-import { expectRnnError } from './helpers.js';
+import { expectRnnError, goldenModelFile } from './helpers.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../golden/models/${name}.safetensors`, import.meta.url));
 const rows = (t: Tensor, width: number) => Array.from({ length: t.size / width }, (_, r) => Array.from(t.data.subarray(r * width, (r + 1) * width)));
 
 /** A fresh cell computes the numbers a fresh cell of the same seed computed at load time. */
@@ -137,9 +134,9 @@ describe('token ids', () => {
   }));
 
   test("models check every id before embedding it: 2 + 1e-9 is not rounded to 2 ('argument')", () => {
-    const classifier = loadModel(fixture('classifier_lstm_last')) as TextClassifier;
-    const lm = loadModel(fixture('lm_lstm_2layers')) as LanguageModel;
-    const seq2seq = loadModel(fixture('seq2seq_gru')) as Seq2Seq;
+    const classifier = loadModel(goldenModelFile('classifier_lstm_last')) as TextClassifier;
+    const lm = loadModel(goldenModelFile('lm_lstm_2layers')) as LanguageModel;
+    const seq2seq = loadModel(goldenModelFile('seq2seq_gru')) as Seq2Seq;
     const session = lm.session();
     try {
       expectRnnError(() => classifier.predict([1, 2 + 1e-9]), 'argument', 'TextClassifier.predict: text 0: token id 2.000000001 at position 1 is not an integer in [0, 23)');
@@ -177,8 +174,8 @@ describe('empty sequences, zero lengths, batch size 0', () => {
   }));
 
   test("empty token sequences: 'argument' from every model entry point", () => {
-    const lm = loadModel(fixture('lm_gru_tied')) as LanguageModel;
-    const classifier = loadModel(fixture('classifier_gru_bi_mean')) as TextClassifier;
+    const lm = loadModel(goldenModelFile('lm_gru_tied')) as LanguageModel;
+    const classifier = loadModel(goldenModelFile('classifier_gru_bi_mean')) as TextClassifier;
     const session = lm.session();
     try {
       expectRnnError(() => lm.logits([]), 'argument', 'LanguageModel.logits: the sequence is empty');
@@ -266,7 +263,7 @@ describe('dispose', () => {
   });
 
   test("models and sessions: 'disposed' after dispose, a second dispose does nothing", () => {
-    const lm = loadModel(fixture('lm_gru_tied')) as LanguageModel;
+    const lm = loadModel(goldenModelFile('lm_gru_tied')) as LanguageModel;
     const session = lm.session();
     session.feed([3]);
     lm.dispose();
@@ -278,7 +275,7 @@ describe('dispose', () => {
     expect(session.logits()).toHaveLength(23); // the logits already computed are plain data
     session.dispose();
     session.dispose();
-    const seq2seq = loadModel(fixture('seq2seq_lstm')) as Seq2Seq;
+    const seq2seq = loadModel(goldenModelFile('seq2seq_lstm')) as Seq2Seq;
     seq2seq.dispose();
     expectRnnError(() => seq2seq.translate([3], { bosId: 1, eosId: 2 }), 'disposed', 'Seq2Seq.translate: this Seq2Seq was disposed');
   });

@@ -8,6 +8,11 @@ export interface GoldenTensor {
   data: number[];
 }
 
+/** A model file written by tests/golden/make_golden_models.py, as a fresh Uint8Array. */
+export function goldenModelFile(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(new URL(`../golden/models/${name}.safetensors`, import.meta.url)));
+}
+
 export function readGolden<T>(file: string): T {
   return JSON.parse(readFileSync(new URL(`../golden/${file}`, import.meta.url), 'utf8')) as T;
 }

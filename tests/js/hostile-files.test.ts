@@ -2,17 +2,14 @@
 // loads when the damage leaves a consistent file (data bytes are not checked: they are weights);
 // never another exception, never a leak, never a grown heap. After each refusal the same wasm
 // instance loads a good model and gives the numbers it gave before.
-import { readFileSync } from 'node:fs';
-
 import fc from 'fast-check';
 import { LanguageModel, RnnError, Sequential, Tensor, TextClassifier, heapBytes, liveObjectCount, loadModel, loadSafetensors, saveSafetensors } from 'rnn-wasm';
 
-import { expectRnnError } from './helpers.js';
+import { expectRnnError, goldenModelFile } from './helpers.js';
 
-const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../golden/models/${name}.safetensors`, import.meta.url)));
 const TEXTS = [[3, 7, 1, 12], [5], [22, 0, 9]];
-const good = fixture('classifier_lstm_last'); // TextClassifier, 3128 bytes
-const lm = fixture('lm_gru_tied'); // LanguageModel, 1934 bytes
+const good = goldenModelFile('classifier_lstm_last'); // TextClassifier, 3128 bytes
+const lm = goldenModelFile('lm_gru_tied'); // LanguageModel, 1934 bytes
 let reference: Float32Array[];
 
 function predictWith(bytes: Uint8Array): Float32Array[] {
@@ -318,7 +315,7 @@ function withConfig(file: Uint8Array, key: string, value: unknown): Uint8Array {
 
 describe('loadModel: damaged model files', () => {
   test('truncated at every byte: refused, and the module works after each', () => {
-    const file = fixture('sequential'); // 836 bytes
+    const file = goldenModelFile('sequential'); // 836 bytes
     for (let n = 0; n < file.length; n++) refused(() => loadModel(file.subarray(0, n)), 'load');
   });
 
@@ -347,10 +344,10 @@ describe('loadModel: damaged model files', () => {
     const keys = ['vocabSize', 'embeddingDim', 'hiddenSize', 'numClasses', 'numLayers', 'cell', 'bidirectional', 'pooling', 'head', 'activation',
       'paddingIdx', 'tieWeights', 'srcVocabSize', 'tgtVocabSize', 'featureSize', 'layers', 'dropout', '__proto__', 'constructor'];
     fc.assert(fc.property(fc.constantFrom(...files), fc.constantFrom(...keys), hostileValue, (file, key, value) => {
-      refusedOrLoaded(() => loadModel(withConfig(fixture(file), key, value)), exercise);
+      refusedOrLoaded(() => loadModel(withConfig(goldenModelFile(file), key, value)), exercise);
     }), { numRuns: 200 });
     fc.assert(fc.property(fc.constantFrom(...files), fc.constantFrom('format', 'formatVersion', 'kind', 'config'), fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))), (file, key, value) => {
-      refusedOrLoaded(() => loadModel(withMetadata(fixture(file), (metadata) => (metadata[key] = value))), exercise);
+      refusedOrLoaded(() => loadModel(withMetadata(goldenModelFile(file), (metadata) => (metadata[key] = value))), exercise);
     }), { numRuns: 100 });
     expect(heapBytes()).toBe(start);
   });
@@ -422,7 +419,7 @@ describe('loadModel: damaged model files', () => {
     ['an activation with sizes', [{ type: 'relu', inFeatures: 4 }], "layer 0: unknown option \"inFeatures\""],
     ['a huge layer', [{ type: 'linear', inFeatures: 4, outFeatures: 2 ** 30 }], 'the config describes a Sequential of'],
   ])('Sequential config: %s: refused', (_name, layers, part) => {
-    refused(() => loadModel(withConfig(fixture('sequential'), 'layers', layers)), part as string);
+    refused(() => loadModel(withConfig(goldenModelFile('sequential'), 'layers', layers)), part as string);
   });
 
   test("a tensor named 'rnn.__proto__' is an unexpected name, not silently dropped", () => {

@@ -1,15 +1,13 @@
 // Isolation (issue #9): models used together give the numbers each gives alone, whether they
 // share one wasm instance (interleaved calls, several sessions) or each thread has its own
 // (worker_threads, several at once, each importing the package and calling init).
-import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 import * as rnn from 'rnn-wasm';
 import { LanguageModel, LanguageModelSession, Seq2Seq, TextClassifier, loadModel } from 'rnn-wasm';
 
+import { goldenModelFile } from './helpers.js';
 import { run } from './support/workload.mjs';
-
-const fixture = (name: string) => readFileSync(new URL(`../golden/models/${name}.safetensors`, import.meta.url));
 
 type Model = ReturnType<typeof loadModel>;
 
@@ -48,7 +46,7 @@ const PLANS: Record<string, () => Plan> = {
 
 function runAlone(name: string): unknown[] {
   const plan = PLANS[name]();
-  const model = loadModel(fixture(plan.file));
+  const model = loadModel(goldenModelFile(plan.file));
   try {
     return plan.calls.map((call) => call(model));
   } finally {
@@ -60,7 +58,7 @@ function runAlone(name: string): unknown[] {
 /** All plans at once, one call of each in turn. */
 function runInterleaved(names: string[]): Record<string, unknown[]> {
   const plans = names.map((name) => PLANS[name]());
-  const models = plans.map((plan) => loadModel(fixture(plan.file)));
+  const models = plans.map((plan) => loadModel(goldenModelFile(plan.file)));
   const results = Object.fromEntries(names.map((name) => [name, [] as unknown[]]));
   try {
     for (let i = 0; i < Math.max(...plans.map((p) => p.calls.length)); i++) {
@@ -81,7 +79,7 @@ test('models used together in one instance, calls interleaved, give the numbers 
 });
 
 test('two sessions of one LanguageModel, fed in turn, each as if alone', () => {
-  const lm = loadModel(fixture('lm_gru_tied')) as LanguageModel;
+  const lm = loadModel(goldenModelFile('lm_gru_tied')) as LanguageModel;
   const prompts = [[3, 14, 7, 1], [22, 0, 5, 5]];
   try {
     const alone = prompts.map((prompt) => {

@@ -5,11 +5,10 @@
 // it by more than 20%, so by just that block, leaving a few tens of KiB free; a loop that leaks
 // more than that grows memory again. The growth tests fill it more cheaply, with blocks of zeros
 // until it grew once (so at most 20% is free), then ask for more than that.
-import { readFileSync } from 'node:fs';
-
 import { Embedding, GRU, GRUCell, LSTM, Linear, Tensor, TextClassifier, heapBytes, liveObjectCount, loadModel, loadSafetensors } from 'rnn-wasm';
 
-const fixture = (name: string) => readFileSync(new URL(`../golden/models/${name}.safetensors`, import.meta.url));
+import { goldenModelFile } from './helpers.js';
+
 
 /** Runs body with the heap nearly full (see above): one Embedding of 1.25 times the heap. */
 function withHeapNearlyFull<T>(body: () => T): T {
@@ -43,7 +42,7 @@ test('long runs leave the heap and the object count as they were: 100,000 LSTM s
   const lstm = new LSTM({ inputSize: 4, hiddenSize: 8, numLayers: 2, seed: 1 });
   const state = lstm.state({ batch: 1 });
   const cell = new GRUCell({ inputSize: 4, hiddenSize: 8, seed: 2 });
-  const bytes = fixture('classifier_lstm_last');
+  const bytes = goldenModelFile('classifier_lstm_last');
   const predict = () => {
     const model = loadModel(bytes) as TextClassifier;
     try {
@@ -98,7 +97,7 @@ test('growth between calls: objects made before it, their states and earlier res
     const [output, [hN, cN]] = lstm.forward(xs);
     const copies = [output, hN, cN].map((t) => Float32Array.from(t.data));
     const weights = lstm.stateDict();
-    const file = loadSafetensors(fixture('lm_gru_tied'));
+    const file = loadSafetensors(goldenModelFile('lm_gru_tied'));
     const fileCopy = Object.values(file.tensors).map((t) => Float32Array.from(t.data));
 
     // Half the steps, growth, the other half.

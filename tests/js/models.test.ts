@@ -1,10 +1,8 @@
 // Model files exported by the PyTorch twins (python/rnn_wasm/models.py) against PyTorch's
 // numbers (tests/golden/make_golden_models.py), and the LanguageModel session.
-import { readFileSync } from 'node:fs';
-
 import { LanguageModel, Seq2Seq, SequenceGenerator, Sequential, TextClassifier, Tensor, loadModel, loadSafetensors, saveSafetensors } from 'rnn-wasm';
 
-import { TOLERANCE, expectClose, expectRnnError, readGolden } from './helpers.js';
+import { expectClose, expectRnnError, goldenModelFile, readGolden, TOLERANCE } from './helpers.js';
 
 interface Expected {
   torch: string;
@@ -17,13 +15,12 @@ interface Expected {
 }
 
 const expected = readGolden<Expected>('models/expected.json');
-const fileOf = (name: string) => readFileSync(new URL(`../golden/models/${name}.safetensors`, import.meta.url));
 const asGolden = (rows: number[][]) => ({ shape: [rows.length, rows[0].length], data: rows.flat() });
 const stack = (rows: Float32Array[]) => new Tensor(Float32Array.from(rows.flatMap((r) => [...r])), [rows.length, rows[0].length]);
 
 describe(`models match PyTorch ${expected.torch}`, () => {
   test.each(Object.entries(expected.models).filter(([, m]) => m.kind === 'TextClassifier'))('%s: predict one, a batch, and trace', (name, want) => {
-    const model = loadModel(fileOf(name));
+    const model = loadModel(goldenModelFile(name));
     try {
       expect(model).toBeInstanceOf(TextClassifier);
       const classifier = model as TextClassifier;
@@ -36,7 +33,7 @@ describe(`models match PyTorch ${expected.torch}`, () => {
   });
 
   test.each(Object.entries(expected.models).filter(([, m]) => m.kind === 'LanguageModel'))('%s: logits, session, greedy generation', (name, want) => {
-    const lm = loadModel(fileOf(name)) as LanguageModel;
+    const lm = loadModel(goldenModelFile(name)) as LanguageModel;
     const session = lm.session();
     try {
       expect(lm).toBeInstanceOf(LanguageModel);
@@ -56,7 +53,7 @@ describe(`models match PyTorch ${expected.torch}`, () => {
 
 describe('decoders match the PyTorch reference decoder (same ids, scores within 1e-4)', () => {
   test.each(Object.entries(expected.models).filter(([, m]) => m.decodes))('%s: greedy and beam search', (name, want) => {
-    const model = loadModel(fileOf(name));
+    const model = loadModel(goldenModelFile(name));
     try {
       for (const d of want.decodes!) {
         const options = { bosId: 1, eosId: 2, maxLen: 10, beamSize: d.beamSize, lengthPenalty: d.lengthPenalty };
@@ -72,7 +69,7 @@ describe('decoders match the PyTorch reference decoder (same ids, scores within 
 
   test('Sequential (one-to-one)', () => {
     const want = expected.models.sequential;
-    const mlp = loadModel(fileOf('sequential')) as Sequential;
+    const mlp = loadModel(goldenModelFile('sequential')) as Sequential;
     try {
       expect(mlp).toBeInstanceOf(Sequential);
       expectClose(mlp.forward(new Tensor(Float32Array.from(want.x!.flat()), [2, 4])), asGolden(want.y!), TOLERANCE);
@@ -82,7 +79,7 @@ describe('decoders match the PyTorch reference decoder (same ids, scores within 
   });
 
   test("decoder options are checked: 'argument'", () => {
-    const model = loadModel(fileOf('seq2seq_gru')) as Seq2Seq;
+    const model = loadModel(goldenModelFile('seq2seq_gru')) as Seq2Seq;
     try {
       expectRnnError(() => model.translate([3, 4], { bosId: 1, eosId: 2, beamSize: 0 }), 'argument', 'Seq2Seq.translate: beamSize must be a positive integer, got 0');
       expectRnnError(() => model.translate([3, 4], { bosId: 1, eosId: 17 }), 'argument', 'eosId must be a token id in [0, 17), got 17');
@@ -94,7 +91,7 @@ describe('decoders match the PyTorch reference decoder (same ids, scores within 
 });
 
 describe('LanguageModel session', () => {
-  const lm = () => loadModel(fileOf('lm_lstm_2layers')) as LanguageModel;
+  const lm = () => loadModel(goldenModelFile('lm_lstm_2layers')) as LanguageModel;
 
   test('topK is sorted and leaves out excluded ids; clone and reset', () => {
     const model = lm();
@@ -143,7 +140,7 @@ describe('LanguageModel session', () => {
 
 describe('model files and errors', () => {
   test("a file that is not a model, of an unknown kind or a newer version: 'weights'", () => {
-    const { tensors, metadata } = loadSafetensors(fileOf('classifier_lstm_last'));
+    const { tensors, metadata } = loadSafetensors(goldenModelFile('classifier_lstm_last'));
     expectRnnError(() => loadModel(saveSafetensors(tensors)), 'weights', 'not an rnn-wasm model file');
     expectRnnError(() => loadModel(saveSafetensors(tensors, { ...metadata, kind: 'Transformer' })), 'weights', 'unknown model kind "Transformer"; this version reads TextClassifier, LanguageModel');
     expectRnnError(() => loadModel(saveSafetensors(tensors, { ...metadata, formatVersion: '2' })), 'weights', 'format version 2, newer than this rnn-wasm reads (1)');
@@ -153,7 +150,7 @@ describe('model files and errors', () => {
   });
 
   test("bad input: empty texts, out-of-range ids, use after dispose", () => {
-    const model = loadModel(fileOf('classifier_lstm_last')) as TextClassifier;
+    const model = loadModel(goldenModelFile('classifier_lstm_last')) as TextClassifier;
     expectRnnError(() => model.predict([]), 'argument', 'TextClassifier.predict: text 0: the sequence is empty');
     expectRnnError(() => model.predict([[1, 2], []]), 'argument', 'text 1: the sequence is empty');
     expectRnnError(() => model.predict([1, 99]), 'argument', 'token id 99');
