@@ -21,7 +21,7 @@ their mean, so the same steps are learning rate 20 and norm 0.25 (the values of 
 word_language_model example). The learning rate falls to 0 along a cosine over all steps, and
 the epoch with the best validation perplexity is kept. One torch thread by default:
 OpenBLAS already spreads the big products over both cores, and torch's own OpenMP threads on
-top of it make this LSTM 5x slower on a 2-core machine.
+top of it make this LSTM 2.5x slower on a 2-core machine (884 vs 2,228 tokens/s, measured).
 Writes training/results/<corpus>.json, docs/img/<corpus>-curves.png and, for sotu,
 web-demo/public/models/nextword.safetensors (float16) and nextword.vocab.json; for ptb,
 training/local/ptb.safetensors and ptb.vocab.json (git-ignored, never committed).
