@@ -20,6 +20,7 @@ const child = args.includes('--child') ? args[args.indexOf('--child') + 1] : und
 const ROUNDS = { W1: quick ? 5 : 21, W2: quick ? 5 : 21, W3: quick ? 5 : 21, W4: quick ? 3 : 7 };
 const CALLS = { W1: 1, W2: 1, W3: 64, W4: 1 };
 const SLOW_MS = 4000; // a runtime slower than this per call is timed in fewer rounds
+const WARM_UP_MS = quick ? 500 : 1500;
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
@@ -49,12 +50,15 @@ async function measure(runtimes, weights) {
     }
     const samples = new Map(runners.map((r) => [r, []]));
     for (const r of runners) {
-      // Warm-up (the engines tier up hot code); a call slower than SLOW_MS is its own sample.
+      // Warm-up: V8 runs wasm first as baseline (Liftoff) code and swaps in optimised code
+      // only for later calls of a hot function, so the first calls of every runtime are up to
+      // 2x slower than its steady state. Each runner is called for WARM_UP_MS before timing;
+      // a call slower than SLOW_MS is its own sample instead.
       const start = performance.now();
       r.output = await r.runner.run();
       const first = performance.now() - start;
       if (first > SLOW_MS) samples.get(r).push(first);
-      else r.output = await r.runner.run();
+      else while (performance.now() - start < WARM_UP_MS) r.output = await r.runner.run();
     }
     for (let round = 0; round < ROUNDS[id]; round++) {
       for (const r of runners) {
@@ -147,7 +151,8 @@ function report(results, cold, native) {
 
 Measured by \`npm run bench\` (bench/bench.mjs) on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} cores (${cpu}), single thread unless
 marked 2T. Each cell is the median of one call in milliseconds (W3: of one step, timed over 64
-steps), timed in interleaved rounds after warm-up, with the GFLOP/s it reaches and, in bold, the
+steps), timed in interleaved rounds after each runtime has run for ${WARM_UP_MS / 1000} s (V8 swaps optimised code in
+only after a function's first calls; W0 is the cold start), with the GFLOP/s it reaches and, in bold, the
 peer's time divided by rnn-wasm's (above 1: rnn-wasm is faster). Times include copying the input
 in and the output out, as a user's call does. rnn-wasm simd, ONNX Runtime Web 1T and
 TensorFlow.js wasm share one process; the other columns each ran in a process of their own.

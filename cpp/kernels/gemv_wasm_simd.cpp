@@ -1,6 +1,12 @@
-// W x over packed panels: for each input p, x[p] is splat once and multiplies 8 outputs'
-// weights (two contiguous loads). Four panels at a time give 8 independent accumulator chains,
-// enough to hide f32x4.add latency; the panels' weights stream through memory once.
+// W x over packed panels: for each input p, x[p] is splat once and multiplies 8 outputs' weights
+// in each of four panels (two contiguous loads per panel), into 8 independent accumulators,
+// enough to hide f32x4.add latency; a last one to three panels go one at a time. The weights
+// stream through once.
+//
+// The loops walk pointers (x and one per panel) rather than index them by p: Emscripten builds
+// with LLVM's loop strength reduction off, so an index p becomes a shift and an add per load,
+// which V8 does not fold away. Walking pointers, every load is one instruction at a fixed
+// offset: 1.14x faster on W1's W_hh (1024 x 256).
 #include <cassert>
 #include <wasm_simd128.h>
 
@@ -9,32 +15,52 @@
 
 namespace rnn::kernels {
 
+namespace {
+
+inline v128_t mul_add(v128_t acc, const float* w, v128_t x) {
+  return wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(w), x));
+}
+
+}  // namespace
+
 void gemv_packed_f32_wasm_simd(const PackedWeights& w, const float* x, float* y) {
   const std::size_t n = w.cols, panels = (w.rows + kPanel - 1) / kPanel;
+  const std::size_t panel_size = n * kPanel;
   assert(w.rows == 0 || (x || n == 0) && y);
   const float* bias = w.bias.data();
   std::size_t q = 0;
   for (; q + 4 <= panels; q += 4) {
+    const float* b = bias + q * kPanel;
     v128_t acc[8];
-    for (int v = 0; v < 8; ++v) acc[v] = wasm_v128_load(bias + q * kPanel + 4 * v);
-    const float* base = w.panels.data() + q * n * kPanel;
-    for (std::size_t p = 0; p < n; ++p) {
-      const v128_t xp = wasm_f32x4_splat(x[p]);
-      for (int k = 0; k < 4; ++k) {
-        const float* col = base + (k * n + p) * kPanel;
-        acc[2 * k] = wasm_f32x4_add(acc[2 * k], wasm_f32x4_mul(wasm_v128_load(col), xp));
-        acc[2 * k + 1] = wasm_f32x4_add(acc[2 * k + 1], wasm_f32x4_mul(wasm_v128_load(col + 4), xp));
-      }
+    for (int v = 0; v < 8; ++v) acc[v] = wasm_v128_load(b + 4 * v);
+    const float* w0 = w.panels.data() + q * panel_size;
+    const float* w1 = w0 + panel_size;
+    const float* w2 = w1 + panel_size;
+    const float* w3 = w2 + panel_size;
+    for (const float *xp = x, *end = x + n; xp != end; ++xp) {
+      const v128_t s = wasm_v128_load32_splat(xp);
+      acc[0] = mul_add(acc[0], w0, s);
+      acc[1] = mul_add(acc[1], w0 + 4, s);
+      acc[2] = mul_add(acc[2], w1, s);
+      acc[3] = mul_add(acc[3], w1 + 4, s);
+      acc[4] = mul_add(acc[4], w2, s);
+      acc[5] = mul_add(acc[5], w2 + 4, s);
+      acc[6] = mul_add(acc[6], w3, s);
+      acc[7] = mul_add(acc[7], w3 + 4, s);
+      w0 += kPanel;
+      w1 += kPanel;
+      w2 += kPanel;
+      w3 += kPanel;
     }
     store_panel_outputs(acc, 4, y + q * kPanel, w.rows - q * kPanel);
   }
   for (; q < panels; ++q) {
     v128_t acc[2] = {wasm_v128_load(bias + q * kPanel), wasm_v128_load(bias + q * kPanel + 4)};
-    const float* base = w.panels.data() + q * n * kPanel;
-    for (std::size_t p = 0; p < n; ++p) {
-      const v128_t xp = wasm_f32x4_splat(x[p]);
-      acc[0] = wasm_f32x4_add(acc[0], wasm_f32x4_mul(wasm_v128_load(base + p * kPanel), xp));
-      acc[1] = wasm_f32x4_add(acc[1], wasm_f32x4_mul(wasm_v128_load(base + p * kPanel + 4), xp));
+    const float* w0 = w.panels.data() + q * panel_size;
+    for (const float *xp = x, *end = x + n; xp != end; ++xp, w0 += kPanel) {
+      const v128_t s = wasm_v128_load32_splat(xp);
+      acc[0] = mul_add(acc[0], w0, s);
+      acc[1] = mul_add(acc[1], w0 + 4, s);
     }
     store_panel_outputs(acc, 1, y + q * kPanel, w.rows - q * kPanel);
   }

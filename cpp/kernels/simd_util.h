@@ -8,11 +8,18 @@ namespace rnn::kernels {
 
 // exp(x) for four lanes: Cephes' expf. x = k ln2 + r with |r| <= ln2/2, exp(r) by a degree-7
 // polynomial (relative error below 2e-7 over that range), then 2^k through the exponent bits.
-// x is clamped to [-87.3, 88.3] so 2^k stays a normal float; NaN stays NaN (f32x4.min/max
-// propagate it).
+// x is clamped to [-87.3, 88.3] so 2^k stays a normal float; NaN stays NaN.
+//
+// Written for what V8 (Node 20) makes of it, since the gate kernels spend most of their time
+// here: the clamp uses pmin/pmax (one minps/maxps each; f32x4.min/max must order -0 and +0 and
+// cost about seven instructions each), with x first so that a NaN x is what they return; and
+// k is rounded by adding 1.5 * 2^23, which leaves k in the low bits of the sum, so 2^k needs an
+// integer add and a shift instead of f32x4.nearest and a saturating conversion.
 inline v128_t exp_f32x4(v128_t x) {
-  x = wasm_f32x4_min(wasm_f32x4_max(x, wasm_f32x4_splat(-87.3f)), wasm_f32x4_splat(88.3f));
-  const v128_t k = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)));
+  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_splat(-87.3f)), wasm_f32x4_splat(88.3f));
+  const v128_t round = wasm_f32x4_splat(12582912.f);  // 1.5 * 2^23
+  const v128_t shifted = wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)), round);
+  const v128_t k = wasm_f32x4_sub(shifted, round);  // round(x / ln2), exactly
   // ln2 split in two so k * ln2_hi is exact (Cody-Waite reduction).
   v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(k, wasm_f32x4_splat(0.693359375f)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(k, wasm_f32x4_splat(-2.12194440e-4f)));
@@ -24,9 +31,9 @@ inline v128_t exp_f32x4(v128_t x) {
   p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(5.0000001201e-1f));
   p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r),
                      wasm_f32x4_splat(1.f));
-  // 2^k: k + 127 in the exponent field. NaN lanes convert to 0 and stay NaN through p.
-  const v128_t e = wasm_i32x4_shl(
-      wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(k), wasm_i32x4_splat(127)), 23);
+  // The bits of `shifted` are those of 1.5 * 2^23 (0x4B400000) plus k, so k + 127, the biased
+  // exponent of 2^k, is bits - 0x4B400000 + 127. A NaN lane gives some 2^k; p is NaN there.
+  const v128_t e = wasm_i32x4_shl(wasm_i32x4_add(shifted, wasm_i32x4_splat(127 - 0x4B400000)), 23);
   return wasm_f32x4_mul(p, e);
 }
 
