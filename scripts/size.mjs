@@ -2,8 +2,8 @@
 // embedding its wasm (what init() loads by default), the Emscripten glue (one for both builds)
 // and the TypeScript API (dist/*.js, unminified); the bare .wasm (for init({ wasmUrl })) beside.
 // `--check` fails when a build's embedded wasm plus glue passes the budget of 100 KB gzip (a
-// bundler minifies the API besides).
-import { readFileSync, readdirSync } from 'node:fs';
+// bundler minifies the API besides); without it, the table also replaces the README's.
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const BUDGET_GZIP = 100 * 1024;
@@ -15,19 +15,29 @@ const sizeOf = (files) => files.reduce((s, f) => {
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 
 let over = false;
-console.log('| build | wasm embedded in JS | JS glue | shipped: both (budget 100 KB gzip) | TypeScript API (unminified) | bare .wasm |');
-console.log('|---|---:|---:|---:|---:|---:|');
+const lines = [
+  '| build | wasm embedded in JS | JS glue | shipped: both (budget 100 KB gzip) | TypeScript API (unminified) | bare .wasm |',
+  '|---|---:|---:|---:|---:|---:|',
+];
 for (const build of ['simd', 'baseline']) {
   const embedded = sizeOf([`dist/wasm/rnn-${build}.bytes.mjs`]), glue = sizeOf(['dist/wasm/rnn.mjs']);
   const shipped = { raw: embedded.raw + glue.raw, gzip: embedded.gzip + glue.gzip };
   const cell = (p) => `${kb(p.raw)} (${kb(p.gzip)} gzip)`;
-  console.log(`| ${build} | ${cell(embedded)} | ${cell(glue)} | ${cell(shipped)} | ${cell(sizeOf(api))} | ${cell(sizeOf([`dist/wasm/rnn-${build}.wasm`]))} |`);
+  lines.push(`| ${build} | ${cell(embedded)} | ${cell(glue)} | ${cell(shipped)} | ${cell(sizeOf(api))} | ${cell(sizeOf([`dist/wasm/rnn-${build}.wasm`]))} |`);
   if (shipped.gzip > BUDGET_GZIP) over = true;
 }
+const table = lines.join('\n');
+console.log(table);
 if (process.argv.includes('--check')) {
   if (over) {
     console.error(`size: a build is over the budget of ${kb(BUDGET_GZIP)} gzip`);
     process.exit(1);
   }
   console.log(`size: every build is within ${kb(BUDGET_GZIP)} gzip`);
+} else {
+  const start = '<!-- npm run size: table -->', end = '<!-- npm run size: end -->';
+  const readme = readFileSync('README.md', 'utf8');
+  const from = readme.indexOf(start), to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md lacks the ${start} ... ${end} markers for the size table`);
+  writeFileSync('README.md', `${readme.slice(0, from + start.length)}\n${table}\n${readme.slice(to)}`);
 }
