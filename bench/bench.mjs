@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
+import { writeReadmeSection } from '../scripts/readme-section.mjs';
 import { onnxRuntime, rnnWasm, tensorflow } from './runtimes.mjs';
 import { WORKLOADS, flops, writeWeights } from './workloads.mjs';
 
@@ -21,7 +22,6 @@ const ROUNDS = { W1: quick ? 5 : 21, W2: quick ? 5 : 21, W3: quick ? 5 : 21, W4:
 const CALLS = { W1: 1, W2: 1, W3: 64, W4: 1 };
 const SLOW_MS = 4000; // a runtime slower than this per call is timed in fewer rounds
 const WARM_UP_MS = quick ? 500 : 1500;
-const README_START = '<!-- npm run bench: table -->', README_END = '<!-- npm run bench: end -->';
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
@@ -193,11 +193,7 @@ Measured on the same machine with standalone wasm programs built from the projec
   rejects even with \`--experimental-wasm-relaxed-simd\`.
 `;
   writeFileSync('docs/benchmarks.md', doc);
-  // The README shows the same table, between markers.
-  const readme = readFileSync('README.md', 'utf8');
-  const start = readme.indexOf(README_START), end = readme.indexOf(README_END);
-  if (start < 0 || end < start) throw new Error(`README.md lacks the ${README_START} ... ${README_END} markers for the benchmark table`);
-  writeFileSync('README.md', `${readme.slice(0, start + README_START.length)}\n${table}\n${readme.slice(end)}`);
+  writeReadmeSection('bench', table);  // the README shows the same table
 }
 
 if (!child) {

@@ -3,8 +3,10 @@
 // and the TypeScript API (dist/*.js, unminified); the bare .wasm (for init({ wasmUrl })) beside.
 // `--check` fails when a build's embedded wasm plus glue passes the budget of 100 KB gzip (a
 // bundler minifies the API besides); without it, the table also replaces the README's.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+
+import { writeReadmeSection } from './readme-section.mjs';
 
 const BUDGET_GZIP = 100 * 1024;
 const api = readdirSync('dist').filter((f) => f.endsWith('.js')).map((f) => `dist/${f}`);
@@ -35,9 +37,5 @@ if (process.argv.includes('--check')) {
   }
   console.log(`size: every build is within ${kb(BUDGET_GZIP)} gzip`);
 } else {
-  const start = '<!-- npm run size: table -->', end = '<!-- npm run size: end -->';
-  const readme = readFileSync('README.md', 'utf8');
-  const from = readme.indexOf(start), to = readme.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md lacks the ${start} ... ${end} markers for the size table`);
-  writeFileSync('README.md', `${readme.slice(0, from + start.length)}\n${table}\n${readme.slice(to)}`);
+  writeReadmeSection('size', table);
 }
