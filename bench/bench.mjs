@@ -71,7 +71,7 @@ async function measure(runtimes, weights) {
       }
     }
     for (const r of runners) {
-      results[r.runtime.name][id] = { ms: median(samples.get(r)), output: Array.from(r.output.slice(-w.batch * w.hidden)) };
+      results[r.runtime.name][id] = { ms: median(samples.get(r)), samples: samples.get(r), output: Array.from(r.output.slice(-w.batch * w.hidden)) };
       console.error(`bench: ${id} ${r.runtime.name}: ${median(samples.get(r)).toFixed(3)} ms`);
     }
   }
@@ -80,7 +80,10 @@ async function measure(runtimes, weights) {
 
 function runChild(name) {
   try {
-    return JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--child', name, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+    const results = JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--child', name, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+    // Its rounds are not rnn-wasm's: no per-round pairing (speedRatio) for it.
+    for (const runtime of Object.values(results)) for (const w of Object.values(runtime)) delete w.samples;
+    return results;
   } catch (e) {
     return { [name]: { error: `failed: ${String(e.message).split('\n')[0]}` } };
   }
@@ -114,6 +117,19 @@ async function main() {
   report(results, cold, native);
 }
 
+/**
+ * Peer time / rnn-wasm time. For runtimes timed in the same rounds as rnn-wasm, the median over
+ * rounds of the ratio within each round: the VM's speed drifts over seconds, and a round's two
+ * calls are a second apart, so this cancels what the ratio of medians would keep. Otherwise
+ * (a runtime in its own process) the ratio of medians.
+ */
+function speedRatio(peer, ours) {
+  if (peer.samples && ours.samples && peer.samples.length === ours.samples.length) {
+    return median(peer.samples.map((t, round) => t / ours.samples[round]));
+  }
+  return peer.ms / ours.ms;
+}
+
 function report(results, cold, native) {
   const ours = results['rnn-wasm simd'];
   const names = Object.keys(results);
@@ -126,7 +142,7 @@ function report(results, cold, native) {
       const r = results[n][id];
       if (!r || r.error) return `n/a${r?.error ? ` (${r.error.slice(0, 60)})` : ''}`;
       const gflops = (flops(w) / (r.ms * 1e6)).toFixed(1);
-      const ratio = n === 'rnn-wasm simd' ? '' : `, **${(r.ms / ours[id].ms).toFixed(2)}×**`;
+      const ratio = n === 'rnn-wasm simd' ? '' : `, **${speedRatio(r, ours[id]).toFixed(2)}×**`;
       return `${fmt(r.ms)} ms (${gflops} GFLOP/s${ratio})`;
     });
     lines.push(`| ${id} ${w.title}: batch ${w.batch}, T ${w.steps}, ${w.input}→${w.hidden}${w.steps === 1 ? ', per step' : ''} | ${cells.join(' | ')} | ${fmt(native[id])} ms (wasm/native ${(ours[id].ms / native[id]).toFixed(2)}) |`);
@@ -155,7 +171,9 @@ single thread unless marked 2T. Each cell is the median of one call in milliseco
 step, timed over 64 steps), timed in interleaved rounds after each runtime has run for
 ${WARM_UP_MS / 1000} s (V8 swaps optimised code in only after a function's first calls; W0 is the cold
 start), with the GFLOP/s it reaches and, in bold, the peer's time divided by rnn-wasm's (above
-1: rnn-wasm is faster). Times include copying the input in and the output out, as a user's call
+1: rnn-wasm is faster): for the runtimes that share rnn-wasm's rounds, the median over rounds of
+that ratio within each round, which cancels the VM's speed drifting between rounds; for the
+others, the ratio of the medians. Times include copying the input in and the output out, as a user's call
 does. rnn-wasm simd, ONNX Runtime Web 1T and TensorFlow.js wasm share one process; the other
 columns each ran in a process of their own.
 "native core" is the same C++ core built with g++ -O3 (its portable scalar kernels: the SIMD
