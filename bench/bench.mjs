@@ -196,9 +196,12 @@ Measured on the same machine with standalone wasm programs built from the projec
 - **Batch 1 is one matrix-vector product per step** (W1: 64 of 1024 x 256). Its kernel walks
   pointers so each load is one instruction (Emscripten builds with LLVM's loop strength
   reduction off, and an index per load costs V8 a shift and an add): 1.14x over indexing. Its
-  two-step unrolled forms were 10% slower in V8. W1 then splits as about 0.5 ms input projection
-  (16 G multiply-adds/s), 1.4 ms recurrence (12 G/s, weights read from L2 every step) and
-  0.2 ms gate activations.
+  two-step unrolled forms were 10% slower in V8. The packed weights start on 64-byte
+  boundaries: Emscripten's malloc returns large blocks 8 bytes past a 16-byte boundary, where one
+  weight load in four straddled two cache lines (W1 2.47 -> 2.27 ms). W1 then splits as about
+  0.5 ms input projection (16 G multiply-adds/s), 1.3 ms recurrence (W_hh read from L2 every
+  step: 12 G/s, against 14 G/s for the same kernel on a matrix that fits L1), 0.2 ms gate
+  activations and 0.2 ms for the layer and the JavaScript call around them.
 - **Gate activations** are an \`exp\` each, written for V8: pmin/pmax instead of
   \`f32x4.min/max\` (which V8 expands to about seven instructions to order -0 and +0) and
   rounding by adding 1.5 x 2^23 instead of \`f32x4.nearest\` and a saturating conversion made the
