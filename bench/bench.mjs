@@ -173,9 +173,9 @@ ${WARM_UP_MS / 1000} s (V8 swaps optimised code in only after a function's first
 start), with the GFLOP/s it reaches and, in bold, the peer's time divided by rnn-wasm's (above
 1: rnn-wasm is faster): for the runtimes that share rnn-wasm's rounds, the median over rounds of
 that ratio within each round, which cancels the VM's speed drifting between rounds; for the
-others, the ratio of the medians. Times include copying the input in and the output out, as a user's call
-does. rnn-wasm simd, ONNX Runtime Web 1T and TensorFlow.js wasm share one process; the other
-columns each ran in a process of their own.
+others, the ratio of the medians. Times include copying the input in and the output out, as a
+user's call does. rnn-wasm simd, ONNX Runtime Web 1T and TensorFlow.js wasm share one process;
+the other columns each ran in a process of their own.
 "native core" is the same C++ core built with g++ -O3 (its portable scalar kernels: the SIMD
 kernels are WebAssembly-only), so wasm/native below 1 means the SIMD build beats it.
 
