@@ -4,6 +4,7 @@
 // tensors cross as {data: Float32Array, shape: number[]}, copied in and out, so no JavaScript
 // view of wasm memory outlives a call.
 #include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
 #include <emscripten/val.h>
 
 #include <cstdint>
@@ -21,6 +22,29 @@
 #include "../layers/recurrent.h"
 
 using emscripten::val;
+
+// Tensors cross with one call into JavaScript each way. Read through val, every property, array
+// element and method costs its own call (about 20 per tensor), and a step of a small layer spent
+// more time there than in its arithmetic.
+EM_JS(int, js_tensor_header, (emscripten::EM_VAL handle, double* header, int max_rank), {
+  const t = Emval.toValue(handle);
+  const rank = t.shape.length;
+  if (rank > max_rank) return rank;
+  const at = header >> 3;
+  HEAPF64[at] = t.data.length;
+  for (let i = 0; i < rank; i++) HEAPF64[at + 1 + i] = t.shape[i];
+  return rank;
+});
+
+EM_JS(void, js_tensor_copy_in, (emscripten::EM_VAL handle, float* out), {
+  HEAPF32.set(Emval.toValue(handle).data, out >> 2);
+});
+
+EM_JS(emscripten::EM_VAL, js_tensor_out, (const float* data, double size, const double* dims, int rank), {
+  const shape = [];  // a loop: Array.from(HEAPF64.subarray(...)) allocates a typed array, ~0.7 us
+  for (let i = 0; i < rank; i++) shape.push(HEAPF64[(dims >> 3) + i]);
+  return Emval.toHandle({data: HEAPF32.slice(data >> 2, (data >> 2) + size), shape});
+});
 
 namespace rnn {
 namespace {
@@ -60,24 +84,25 @@ T& as(double handle) {
 val handle_of(Object* object) { return val(static_cast<double>(reinterpret_cast<std::uintptr_t>(object))); }
 
 Tensor tensor_from_js(const val& js) {
-  const auto dims = emscripten::vecFromJSArray<double>(js["shape"]);
-  Shape shape(dims.begin(), dims.end());
+  // header: data.length, then the shape; the first try fits every tensor of up to 8 dimensions.
+  std::vector<double> header(9);
+  const int rank = js_tensor_header(js.as_handle(), header.data(), 8);
+  if (rank > 8) {
+    header.resize(1 + rank);
+    js_tensor_header(js.as_handle(), header.data(), rank);
+  }
+  Shape shape(header.begin() + 1, header.begin() + 1 + rank);
   Tensor t = xt::empty<float>(shape);
-  const val data = js["data"];
-  if (data["length"].as<double>() != double(t.size()))
-    throw Error(ErrorKind::shape, "tensor data length " + std::to_string(data["length"].as<double>()) +
+  if (header[0] != double(t.size()))
+    throw Error(ErrorKind::shape, "tensor data length " + std::to_string(header[0]) +
                                       " does not match shape " + format_shape(shape));
-  val(emscripten::typed_memory_view(t.size(), t.data())).call<void>("set", data);
+  js_tensor_copy_in(js.as_handle(), t.data());
   return t;
 }
 
 val tensor_to_js(const Tensor& t) {
-  val shape = val::array();
-  for (std::size_t d : t.shape()) shape.call<void>("push", double(d));
-  val js = val::object();
-  js.set("data", val(emscripten::typed_memory_view(t.size(), t.data())).call<val>("slice"));
-  js.set("shape", shape);
-  return js;
+  const std::vector<double> dims(t.shape().begin(), t.shape().end());
+  return val::take_ownership(js_tensor_out(t.data(), double(t.size()), dims.data(), int(dims.size())));
 }
 
 std::uint64_t seed_of(double seed) { return static_cast<std::uint64_t>(seed); }

@@ -60,6 +60,17 @@ describe('wrong ranks and sizes', () => {
     expectRnnError(() => softmax(new Tensor([1], [])), 'shape', 'softmax: input has shape (), expected at least one dimension');
   }));
 
+  test('a tensor of many dimensions crosses into wasm and back whole (the crossing first reads up to 8)', () => using(() => [new Linear({ inFeatures: 2, outFeatures: 3, seed: 1 })], (lin) => {
+    const shape = [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3];
+    const x = new Tensor(Float32Array.from({ length: 6 }, (_, i) => i - 2.5), shape);
+    const y = relu(x);
+    expect(y.shape).toEqual(shape);
+    expect(Array.from(y.data)).toEqual([0, 0, 0, 0.5, 1.5, 2.5]);
+    const z = lin.forward(new Tensor(x.data, [3, 1, 1, 1, 1, 1, 1, 1, 1, 2]));
+    expect(z.shape).toEqual([3, 1, 1, 1, 1, 1, 1, 1, 1, 3]);
+    expect(z.data).toEqual(lin.forward(new Tensor(x.data, [3, 2])).data);
+  }));
+
   test("not a Tensor: 'argument'; a dimension past 2^31 - 1 (beside a 0): 'shape'", () => using(() => [new LSTMCell({ inputSize: 2, hiddenSize: 2 }), new Embedding({ numEmbeddings: 4, embeddingDim: 2 })], (cell, emb) => {
     for (const x of [new Float32Array(2), [1, 2], undefined, null, { data: [1, 2], shape: [2] }]) {
       expectRnnError(() => cell.forward(x as unknown as Tensor), 'argument', 'LSTMCell.forward: input must be a Tensor');
