@@ -11,7 +11,7 @@ void Affine::prepare(const float* w, const float* b, std::size_t out, std::size_
   out_ = out;
   in_ = in;
 #ifdef RNN_HAVE_WASM_SIMD
-  packed_ = pack_weights(w, b, out, in);
+  packed_ = pack_weights(w, b, out, in, panel_rows_for(out, in));
 #endif
 }
 

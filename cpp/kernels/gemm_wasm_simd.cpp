@@ -1,12 +1,13 @@
-// A Wᵀ over packed panels, register-blocked 4 rows of A by one panel of 8 outputs: for each p,
-// four splats of A's values and two loads of the panel feed 8 multiply-adds into 8 independent
+// A Wᵀ over packed panels, register-blocked 4 rows of A by 8 outputs: for each p, four splats
+// of A's values and two loads of the 8 outputs' weights feed 8 multiply-adds into 8 independent
 // accumulators, 32 multiply-adds per 2 vector loads.
 //
-// Cache blocking: rows of A are taken in chunks of kRowChunk; within a chunk every panel is
-// applied to all of the chunk's rows before the next panel. A panel (8 x k floats, 16 KB at
-// k = 512) then stays in L1 while it serves kRowChunk rows, and the chunk (128 KB at k = 512)
-// stays in L2, so W streams from memory once per chunk rather than once per 4 rows. At 2048
-// rows and a 4 MB W that is 32 passes over W instead of 512.
+// Cache blocking: rows of A are taken in chunks of kRowChunk; within a chunk every 8 outputs'
+// weights are applied to all of the chunk's rows before the next 8. Those weights (8 x k floats,
+// 16 KB at k = 512; in 32-row panels, the lines they share, 32 KB at k = 256) then stay in L1
+// while they serve kRowChunk rows, and the chunk (128 KB at k = 512) stays in L2, so W streams
+// from memory once per chunk rather than once per 4 rows. At 2048 rows and a 4 MB W that is 32
+// passes over W instead of 512.
 #include <algorithm>
 #include <cassert>
 #include <wasm_simd128.h>
@@ -20,41 +21,44 @@ namespace {
 
 constexpr std::size_t kRowChunk = 64;
 
-// c[r][q*8 .. q*8+7] for `rows` (4 or 1) rows of A starting at a, panel q.
+// c[r][8g .. 8g+7] for `rows` (4 or 1) rows of A starting at a: outputs 8g.. of W, which sit in
+// panel 8g / w.panel at column offset 8g % w.panel.
 template <int rows>
-void panel_block(const float* a, std::size_t k, const PackedWeights& w, std::size_t q, float* c,
+void panel_block(const float* a, std::size_t k, const PackedWeights& w, std::size_t g, float* c,
                  std::size_t n) {
-  const v128_t b0 = wasm_v128_load(w.bias.data() + q * kPanel);
-  const v128_t b1 = wasm_v128_load(w.bias.data() + q * kPanel + 4);
+  const std::size_t first = g * kPanel;
+  const v128_t b0 = wasm_v128_load(w.bias.data() + first);
+  const v128_t b1 = wasm_v128_load(w.bias.data() + first + 4);
   v128_t acc[2 * rows];
   for (int r = 0; r < rows; ++r) {
     acc[2 * r] = b0;
     acc[2 * r + 1] = b1;
   }
-  const float* panel = w.panels.data() + q * k * kPanel;
-  for (std::size_t p = 0; p < k; ++p) {
-    const v128_t w0 = wasm_v128_load(panel + p * kPanel);
-    const v128_t w1 = wasm_v128_load(panel + p * kPanel + 4);
+  const std::size_t stride = w.panel;
+  const float* wp = w.panels.data() + (first / stride) * k * stride + first % stride;
+  for (std::size_t p = 0; p < k; ++p, wp += stride) {
+    const v128_t w0 = wasm_v128_load(wp);
+    const v128_t w1 = wasm_v128_load(wp + 4);
     for (int r = 0; r < rows; ++r) {
       const v128_t ar = wasm_v128_load32_splat(a + r * k + p);
       acc[2 * r] = wasm_f32x4_add(acc[2 * r], wasm_f32x4_mul(ar, w0));
       acc[2 * r + 1] = wasm_f32x4_add(acc[2 * r + 1], wasm_f32x4_mul(ar, w1));
     }
   }
-  for (int r = 0; r < rows; ++r) store_panel_outputs(acc + 2 * r, 1, c + r * n + q * kPanel, n - q * kPanel);
+  for (int r = 0; r < rows; ++r) store_panel_outputs(acc + 2 * r, 1, c + r * n + first, n - first);
 }
 
 }  // namespace
 
 void gemm_packed_f32_wasm_simd(const float* a, const PackedWeights& w, float* c, std::size_t m) {
-  const std::size_t n = w.rows, k = w.cols, panels = (n + kPanel - 1) / kPanel;
+  const std::size_t n = w.rows, k = w.cols, groups = (n + kPanel - 1) / kPanel;
   assert(m == 0 || n == 0 || (c && (k == 0 || a)));
   for (std::size_t i0 = 0; i0 < m; i0 += kRowChunk) {
     const std::size_t i1 = std::min(m, i0 + kRowChunk);
-    for (std::size_t q = 0; q < panels; ++q) {
+    for (std::size_t g = 0; g < groups; ++g) {
       std::size_t i = i0;
-      for (; i + 4 <= i1; i += 4) panel_block<4>(a + i * k, k, w, q, c + i * n, n);
-      for (; i < i1; ++i) panel_block<1>(a + i * k, k, w, q, c + i * n, n);
+      for (; i + 4 <= i1; i += 4) panel_block<4>(a + i * k, k, w, g, c + i * n, n);
+      for (; i < i1; ++i) panel_block<1>(a + i * k, k, w, g, c + i * n, n);
     }
   }
 }

@@ -1,7 +1,8 @@
-// W x over packed panels: for each input p, x[p] is splat once and multiplies 8 outputs' weights
-// in each of four panels (two contiguous loads per panel), into 8 independent accumulators,
-// enough to hide f32x4.add latency; a last one to three panels go one at a time. The weights
-// stream through once.
+// W x over packed panels: for each input p, x[p] is splat once and multiplies 32 outputs'
+// weights, into 8 independent accumulators, enough to hide f32x4.add latency. With 32-row panels
+// (matrices that stay in L2, see panel_rows_for) those are 8 contiguous loads; with 8-row panels
+// they are two loads in each of four panels, four streams at once, and a last one to three
+// panels go one at a time. The weights stream through once.
 //
 // The loops walk pointers (x and one per panel) rather than index them by p: Emscripten builds
 // with LLVM's loop strength reduction off, so an index p becomes a shift and an add per load,
@@ -23,10 +24,35 @@ inline v128_t mul_add(v128_t acc, const float* w, v128_t x) {
 
 }  // namespace
 
-void gemv_packed_f32_wasm_simd(const PackedWeights& w, const float* x, float* y) {
+namespace {
+
+// 32-row panels: one pointer, 8 loads at fixed offsets per input.
+void gemv_wide_panels(const PackedWeights& w, const float* x, float* y) {
+  const std::size_t n = w.cols, panels = w.rows / kWidePanel;
+  const float* wp = w.panels.data();
+  for (std::size_t q = 0; q < panels; ++q) {
+    const float* b = w.bias.data() + q * kWidePanel;
+    v128_t acc[8];
+    for (int v = 0; v < 8; ++v) acc[v] = wasm_v128_load(b + 4 * v);
+    for (const float *xp = x, *end = x + n; xp != end; ++xp, wp += kWidePanel) {
+      const v128_t s = wasm_v128_load32_splat(xp);
+      acc[0] = mul_add(acc[0], wp, s);
+      acc[1] = mul_add(acc[1], wp + 4, s);
+      acc[2] = mul_add(acc[2], wp + 8, s);
+      acc[3] = mul_add(acc[3], wp + 12, s);
+      acc[4] = mul_add(acc[4], wp + 16, s);
+      acc[5] = mul_add(acc[5], wp + 20, s);
+      acc[6] = mul_add(acc[6], wp + 24, s);
+      acc[7] = mul_add(acc[7], wp + 28, s);
+    }
+    for (int v = 0; v < 8; ++v) wasm_v128_store(y + q * kWidePanel + 4 * v, acc[v]);
+  }
+}
+
+// 8-row panels, four at a time (four streams), then one at a time.
+void gemv_panels(const PackedWeights& w, const float* x, float* y) {
   const std::size_t n = w.cols, panels = (w.rows + kPanel - 1) / kPanel;
   const std::size_t panel_size = n * kPanel;
-  assert(w.rows == 0 || (x || n == 0) && y);
   const float* bias = w.bias.data();
   std::size_t q = 0;
   for (; q + 4 <= panels; q += 4) {
@@ -64,6 +90,17 @@ void gemv_packed_f32_wasm_simd(const PackedWeights& w, const float* x, float* y)
     }
     store_panel_outputs(acc, 1, y + q * kPanel, w.rows - q * kPanel);
   }
+}
+
+}  // namespace
+
+void gemv_packed_f32_wasm_simd(const PackedWeights& w, const float* x, float* y) {
+  assert(w.rows == 0 || (x || w.cols == 0) && y);
+  assert(w.panel == kPanel || w.rows % kWidePanel == 0);
+  if (w.panel == kWidePanel)
+    gemv_wide_panels(w, x, y);
+  else
+    gemv_panels(w, x, y);
 }
 
 }  // namespace rnn::kernels

@@ -1,17 +1,27 @@
 #include "packed.h"
 
+#include <cassert>
+
 namespace rnn::kernels {
 
-PackedWeights pack_weights(const float* w, const float* bias, std::size_t rows, std::size_t cols) {
+std::size_t panel_rows_for(std::size_t rows, std::size_t cols) {
+  constexpr std::size_t kL2Floats = (1u << 20) / sizeof(float);
+  return rows % kWidePanel == 0 && cols <= 256 && rows * cols <= kL2Floats ? kWidePanel : kPanel;
+}
+
+PackedWeights pack_weights(const float* w, const float* bias, std::size_t rows, std::size_t cols,
+                           std::size_t panel) {
+  assert(panel == kPanel || panel == kWidePanel);
   PackedWeights out;
   out.rows = rows;
   out.cols = cols;
-  const std::size_t panels = (rows + kPanel - 1) / kPanel;
-  out.panels.assign(panels * cols * kPanel, 0.f);
-  out.bias.assign(panels * kPanel, 0.f);
+  out.panel = panel;
+  const std::size_t panels = (rows + panel - 1) / panel;
+  out.panels.assign(panels * cols * panel, 0.f);
+  out.bias.assign(panels * panel, 0.f);
   for (std::size_t row = 0; row < rows; ++row) {
-    const std::size_t q = row / kPanel, r = row % kPanel;
-    for (std::size_t p = 0; p < cols; ++p) out.panels[(q * cols + p) * kPanel + r] = w[row * cols + p];
+    const std::size_t q = row / panel, r = row % panel;
+    for (std::size_t p = 0; p < cols; ++p) out.panels[(q * cols + p) * panel + r] = w[row * cols + p];
     if (bias) out.bias[row] = bias[row];
   }
   return out;

@@ -64,16 +64,19 @@ void check_gemm(std::size_t m, std::size_t n, std::size_t k, Random& random) {
       for (std::size_t j = 0; j < n; ++j) CHECK(y[j] == c[j]);
     }
 #ifdef RNN_HAVE_WASM_SIMD
-    const PackedWeights packed = pack_weights(w.data(), b, n, k);
-    std::vector<float> cs(m * n + 1, kNaN);  // one past the end: must stay untouched
-    gemm_packed_f32_wasm_simd(a.data(), packed, cs.data(), m);
-    for (std::size_t i = 0; i < m * n; ++i) CHECK_CLOSE(cs[i], c[i], sum_tolerance(k), 1e-5);
-    CHECK(std::isnan(cs[m * n]));
-    if (m == 1) {
-      std::vector<float> ys(n + 1, kNaN);
-      gemv_packed_f32_wasm_simd(packed, a.data(), ys.data());
-      for (std::size_t j = 0; j < n; ++j) CHECK_CLOSE(ys[j], c[j], sum_tolerance(k), 1e-5);
-      CHECK(std::isnan(ys[n]));
+    for (std::size_t panel : {kPanel, kWidePanel}) {
+      if (n % panel) continue;  // 32-row panels are for a multiple of 32 rows (panel_rows_for)
+      const PackedWeights packed = pack_weights(w.data(), b, n, k, panel);
+      std::vector<float> cs(m * n + 1, kNaN);  // one past the end: must stay untouched
+      gemm_packed_f32_wasm_simd(a.data(), packed, cs.data(), m);
+      for (std::size_t i = 0; i < m * n; ++i) CHECK_CLOSE(cs[i], c[i], sum_tolerance(k), 1e-5);
+      CHECK(std::isnan(cs[m * n]));
+      if (m == 1) {
+        std::vector<float> ys(n + 1, kNaN);
+        gemv_packed_f32_wasm_simd(packed, a.data(), ys.data());
+        for (std::size_t j = 0; j < n; ++j) CHECK_CLOSE(ys[j], c[j], sum_tolerance(k), 1e-5);
+        CHECK(std::isnan(ys[n]));
+      }
     }
 #endif
   }
@@ -125,7 +128,7 @@ TEST_CASE("packed weights start on a cache line, whatever their size") {
   for (std::size_t rows : {1, 8, 33, 1024})
     for (std::size_t cols : {1, 7, 256, 257}) {
       const std::vector<float> w(rows * cols, 0.5f), bias(rows, 0.25f);
-      const PackedWeights packed = pack_weights(w.data(), bias.data(), rows, cols);
+      const PackedWeights packed = pack_weights(w.data(), bias.data(), rows, cols, panel_rows_for(rows, cols));
       CHECK(reinterpret_cast<std::uintptr_t>(packed.panels.data()) % 64 == 0);
       CHECK(reinterpret_cast<std::uintptr_t>(packed.bias.data()) % 64 == 0);
       const PackedWeights copy = packed;  // copies keep the alignment (and the values)
@@ -150,27 +153,42 @@ TEST_CASE("gemm: every length 0..67 of k and n, odd shapes") {
   for (std::size_t n = 0; n <= 67; ++n)
     for (std::size_t m : {2, 4, 7}) check_gemm(m, n, 13, random);
   check_gemm(33, 65, 67, random);
+  check_gemm(33, 96, 67, random);
+}
+
+TEST_CASE("panel height: 32 rows for a multiple of 32 rows, up to 256 columns and 1 MB, else 8") {
+  CHECK(panel_rows_for(1024, 256) == kWidePanel);  // 1 MB exactly
+  CHECK(panel_rows_for(768, 256) == kWidePanel);
+  CHECK(panel_rows_for(32, 1) == kWidePanel);
+  CHECK(panel_rows_for(4096, 64) == kWidePanel);
+  CHECK(panel_rows_for(1024, 257) == kPanel);  // past 1 MB
+  CHECK(panel_rows_for(32, 512) == kPanel);    // past 256 columns
+  CHECK(panel_rows_for(2048, 512) == kPanel);
+  CHECK(panel_rows_for(1000, 8) == kPanel);  // not a multiple of 32
+  CHECK(panel_rows_for(8, 8) == kPanel);
 }
 
 TEST_CASE("gemv and gemm: edge values agree with the scalar reference") {
   Random random(3);
   for (std::size_t k : {1, 4, 7, 8, 15, 16, 33, 67}) {
-    const std::size_t n = 9, m = 5;
-    const auto w = edgy_vector(n * k, random), a = edgy_vector(m * k, random), bias = edgy_vector(n, random);
-    std::vector<float> c(m * n);
-    gemm_f32_scalar(a.data(), w.data(), bias.data(), c.data(), m, n, k);
-    std::vector<float> y(n);
-    gemv_f32_scalar(w.data(), bias.data(), a.data(), y.data(), n, k);
-    for (std::size_t j = 0; j < n; ++j) CHECK_CLOSE(c[j], y[j], 0, 1e-6);  // same order, same result
+    for (std::size_t n : {9, 32}) {  // 9: 8-row panels and a tail; 32: one 32-row panel
+      const std::size_t m = 5;
+      const auto w = edgy_vector(n * k, random), a = edgy_vector(m * k, random), bias = edgy_vector(n, random);
+      std::vector<float> c(m * n);
+      gemm_f32_scalar(a.data(), w.data(), bias.data(), c.data(), m, n, k);
+      std::vector<float> y(n);
+      gemv_f32_scalar(w.data(), bias.data(), a.data(), y.data(), n, k);
+      for (std::size_t j = 0; j < n; ++j) CHECK_CLOSE(c[j], y[j], 0, 1e-6);  // same order, same result
 #ifdef RNN_HAVE_WASM_SIMD
-    const PackedWeights packed = pack_weights(w.data(), bias.data(), n, k);
-    std::vector<float> cs(m * n), ys(n);
-    gemm_packed_f32_wasm_simd(a.data(), packed, cs.data(), m);
-    gemv_packed_f32_wasm_simd(packed, a.data(), ys.data());
-    // Sums of terms up to 1e36 in another order: compare relative to the largest term.
-    for (std::size_t i = 0; i < m * n; ++i) CHECK_CLOSE(cs[i], c[i], 1e36 * 1e-6 * k, 1e-5);
-    for (std::size_t j = 0; j < n; ++j) CHECK_CLOSE(ys[j], y[j], 1e36 * 1e-6 * k, 1e-5);
+      const PackedWeights packed = pack_weights(w.data(), bias.data(), n, k, n % kWidePanel ? kPanel : kWidePanel);
+      std::vector<float> cs(m * n), ys(n);
+      gemm_packed_f32_wasm_simd(a.data(), packed, cs.data(), m);
+      gemv_packed_f32_wasm_simd(packed, a.data(), ys.data());
+      // Sums of terms up to 1e36 in another order: compare relative to the largest term.
+      for (std::size_t i = 0; i < m * n; ++i) CHECK_CLOSE(cs[i], c[i], 1e36 * 1e-6 * k, 1e-5);
+      for (std::size_t j = 0; j < n; ++j) CHECK_CLOSE(ys[j], y[j], 1e36 * 1e-6 * k, 1e-5);
 #endif
+    }
   }
 }
 
