@@ -22,10 +22,6 @@ inline v128_t mul_add(v128_t acc, const float* w, v128_t x) {
   return wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(w), x));
 }
 
-}  // namespace
-
-namespace {
-
 // 32-row panels: one pointer, 8 loads at fixed offsets per input.
 void gemv_wide_panels(const PackedWeights& w, const float* x, float* y) {
   const std::size_t n = w.cols, panels = w.rows / kWidePanel;
