@@ -219,12 +219,18 @@ Measured on the same machine with standalone wasm programs built from the projec
   \`f32x4.min/max\` (which V8 expands to about seven instructions to order -0 and +0) and
   rounding by adding 1.5 x 2^23 instead of \`f32x4.nearest\` and a saturating conversion made the
   LSTM gates 1.37x faster (264 -> 192 us per W1).
-- **What would move them:** relaxed SIMD's \`f32x4.relaxed_madd\` (an FMA where the CPU has one)
-  halves the arithmetic of every kernel. It ships in Chrome 114+ and Node 22, not in Node 20
-  (behind a flag), and Safari rejects a module that contains it, so it would be a third build
-  chosen by \`init()\`, beside the two there are. It also needs a newer compiler than Debian's
-  clang 14, which emits the proposal's early opcode (\`f32x4.fma\`, 0xfd 0xaf) that V8 11.3
-  rejects even with \`--experimental-wasm-relaxed-simd\`.
+- **What would move them:** relaxed SIMD's \`f32x4.relaxed_madd\`, an FMA where the CPU has
+  one. It ships in Chrome 114+ and Node 22, not in Node 20 (behind a flag), and Safari rejects a
+  module that contains it, so it would be a third build chosen by \`init()\`. Debian's clang 14
+  emits the proposal's early opcode (\`f32x4.fma\`, 0xfd 0xaf), which V8 rejects; rewritten to
+  the final one (0xfd 0x105, the 36 instructions of the matrix kernels, counted against
+  \`wasm-dis\`) and run in Node 20 with \`--experimental-wasm-relaxed-simd\`, it measured W1
+  2.20 -> 1.94 ms, W2 1.64 -> 1.42 ms and W4 500 -> 443 ms (outputs within 4.5e-8 of the SIMD
+  build). W4 would then be about 1.5x ONNX Runtime Web, still short of 1.7x. A core here does
+  at most 8 multiply-adds per cycle with 128-bit FMA (two FMA ports), so W4's 7.52 G
+  multiply-adds need at least ~340 ms at this machine's clock (~2.75 GHz, from 16.5 G/s at 6
+  per cycle without FMA): 5x TensorFlow.js's W4 (820-980 ms, so 165-195 ms) is out of reach
+  of single-threaded WebAssembly on this machine.
 `;
   writeFileSync('docs/benchmarks.md', doc);
   writeReadmeSection('bench', table);  // the README shows the same table
