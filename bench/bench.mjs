@@ -203,12 +203,12 @@ Measured on the same machine with standalone wasm programs built from the projec
   1.70 -> 1.64 ms, and timed against ONNX Runtime Web in one process, call for call, the ratio
   went from 1.00-1.03 to 1.07-1.09 (W1 from 1.02-1.05 to 1.07-1.10). Larger matrices keep 8-row
   panels read as four streams at once, which L3 and memory serve better: 32-row panels made W3
-  10-20% slower. Unrolling the kernel over two inputs was 17% slower in V8. The packed weights start on 64-byte boundaries: Emscripten's malloc returns large
-  blocks 8 bytes past a 16-byte boundary, where one weight load in four straddled two cache
-  lines (W1 2.47 -> 2.27 ms). W1 then splits as about 0.5 ms input projection (16 G
-  multiply-adds/s), 1.3 ms recurrence (W_hh read from L2 every step: 12 G/s, against 14 G/s for
-  the same kernel on a matrix that fits L1), 0.2 ms gate activations and 0.2 ms for the layer
-  and the JavaScript call around them. Fusing the gates into the matrix-vector kernel (W_hh
+  10-20% slower. Unrolling the kernel over two inputs was 17% slower in V8. The packed weights
+  start on 64-byte boundaries: Emscripten's malloc returns large blocks 8 bytes past a 16-byte
+  boundary, where one weight load in four straddled two cache lines (W1 2.47 -> 2.27 ms). W1
+  then splits as about 0.5 ms input projection (16 G multiply-adds/s), 1.3 ms recurrence (W_hh
+  read from L2 every step: 12 G/s, against 14 G/s for the same kernel on a matrix that fits L1),
+  0.2 ms gate activations and 0.2 ms for the layer and the JavaScript call around them. Fusing the gates into the matrix-vector kernel (W_hh
   packed so that four panels hold the four gates of the same 8 units, activated while they are
   in registers) was within 1% of the separate passes, with or without the gate code inlined.
 - **Per call**, a tensor crosses into wasm and back with one call into JavaScript each way

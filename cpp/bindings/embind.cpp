@@ -83,11 +83,14 @@ T& as(double handle) {
 
 val handle_of(Object* object) { return val(static_cast<double>(reinterpret_cast<std::uintptr_t>(object))); }
 
+// The dimensions tensor_from_js's first read takes; a tensor of more takes a second read.
+constexpr int kFirstReadRank = 8;
+
 Tensor tensor_from_js(const val& js) {
-  // header: data.length, then the shape; the first try fits every tensor of up to 8 dimensions.
-  std::vector<double> header(9);
-  const int rank = js_tensor_header(js.as_handle(), header.data(), 8);
-  if (rank > 8) {
+  // header: data.length, then the shape.
+  std::vector<double> header(1 + kFirstReadRank);
+  const int rank = js_tensor_header(js.as_handle(), header.data(), kFirstReadRank);
+  if (rank > kFirstReadRank) {
     header.resize(1 + rank);
     js_tensor_header(js.as_handle(), header.data(), rank);
   }
