@@ -20,5 +20,5 @@ export {
   TextClassifier, LanguageModel, LanguageModelSession, Seq2Seq, SequenceGenerator, Sequential, loadModel, MODEL_FORMAT_VERSION,
   type TextClassifierConfig, type LanguageModelConfig, type Seq2SeqConfig, type SequenceGeneratorConfig, type SequentialLayer,
   type SampleOptions, type GenerateOptions, type DecodeOptions, type Decoded, type CellKind, type RecurrentLayer,
-} from './models.js';
+} from './models/index.js';
 export { tokenizeSst2, tokenizeWords, Vocabulary, type VocabularyFile } from './tokenizers.js';

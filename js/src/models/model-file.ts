@@ -1,0 +1,113 @@
+// Model files: loadModel builds any model from a .safetensors file written by
+// rnn_wasm.models.export, after checking its format version, kind, config and size.
+import { RnnError } from '../errors.js';
+import { loadSafetensors } from '../safetensors.js';
+import { preview } from '../tensor.js';
+import { LanguageModel, languageModelConfig, type LanguageModelConfig } from './language-model.js';
+import type { CellKind } from './model.js';
+import { Seq2Seq, seq2SeqConfig, type Seq2SeqConfig } from './seq2seq.js';
+import { SequenceGenerator, sequenceGeneratorConfig, type SequenceGeneratorConfig } from './sequence-generator.js';
+import { Sequential, checkSequentialConfig, type SequentialLayer } from './sequential.js';
+import { TextClassifier, textClassifierConfig, type TextClassifierConfig } from './text-classifier.js';
+
+/** The model file format this version reads and the Python `export` writes. */
+export const MODEL_FORMAT_VERSION = 1;
+
+/**
+ * Builds a model from a `.safetensors` file written by `rnn_wasm.models.export`: the
+ * state_dict plus metadata naming the kind, its configuration and the format version.
+ *
+ * @example
+ * const model = loadModel(await (await fetch('sentiment.safetensors')).arrayBuffer());
+ */
+export function loadModel(bytes: Uint8Array | ArrayBuffer): TextClassifier | LanguageModel | Seq2Seq | SequenceGenerator | Sequential {
+  const { tensors, metadata } = loadSafetensors(bytes);
+  const fail = (message: string): never => {
+    throw new RnnError('weights', `loadModel: ${message}`);
+  };
+  if (metadata.format !== 'rnn-wasm') {
+    fail(`not an rnn-wasm model file (metadata 'format' is ${preview(metadata.format)}, expected "rnn-wasm"); write it with rnn_wasm.models.export`);
+  }
+  const version = Number(metadata.formatVersion);
+  if (!Number.isInteger(version) || version < 1) fail(`bad formatVersion ${preview(metadata.formatVersion)}`);
+  if (version > MODEL_FORMAT_VERSION) fail(`the file has format version ${version}, newer than this rnn-wasm reads (${MODEL_FORMAT_VERSION}); update rnn-wasm`);
+  let config: unknown;
+  try {
+    config = JSON.parse(metadata.config ?? '');
+  } catch {
+    fail("metadata 'config' is not valid JSON");
+  }
+  const kind = metadata.kind;
+  if (!Object.hasOwn(MODEL_KINDS, kind)) fail(`unknown model kind ${preview(kind)}; this version reads ${Object.keys(MODEL_KINDS).join(', ')}`);
+  const Kind = MODEL_KINDS[kind as ModelKind];
+  let model: InstanceType<typeof Kind>;
+  try {
+    // The config is checked and its model's size compared with the file's tensors before any
+    // allocation: a few bytes of config must not make the loader fill wasm memory. The exact
+    // match is left to the strict load, whose message names the tensor.
+    const wanted = parameterCount(kind as ModelKind, config);
+    const held = Object.values(tensors).reduce((n, t) => n + t.size, 0);
+    if (wanted > 2 * held) fail(`the config describes a ${kind} of ${wanted} parameters, but the file holds only ${held}`);
+    model = new Kind(config as TextClassifierConfig & LanguageModelConfig & Seq2SeqConfig & SequenceGeneratorConfig & { layers: SequentialLayer[] });
+  } catch (e) {
+    if (e instanceof RnnError && e.code === 'argument') throw new RnnError('weights', `loadModel: config: ${e.message}`);
+    throw e;
+  }
+  try {
+    model.loadStateDict(tensors, { strict: true });
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
+}
+
+const MODEL_KINDS = { TextClassifier, LanguageModel, Seq2Seq, SequenceGenerator, Sequential } as const;
+type ModelKind = keyof typeof MODEL_KINDS;
+
+const GATES = { rnn: 1, gru: 3, lstm: 4 } as const;
+
+/** Parameters of an RNN/GRU/LSTM layer with biases and no projection, as PyTorch counts them. */
+function recurrentParameters(cell: CellKind, inputSize: number, hiddenSize: number, numLayers: number, directions: number): number {
+  const rows = GATES[cell] * hiddenSize;
+  const perDirection = (width: number) => rows * (width + hiddenSize + 2); // weight_ih, weight_hh, two biases
+  return directions * (perDirection(inputSize) + (numLayers - 1) * perDirection(directions * hiddenSize));
+}
+
+/** Parameters of a chain of Linear layers with biases: widths[0] -> widths[1] -> ... */
+function linearParameters(widths: number[]): number {
+  let n = 0;
+  for (let i = 1; i < widths.length; i++) n += widths[i] * (widths[i - 1] + 1);
+  return n;
+}
+
+/** How many parameters the model a config describes has (checking the config first). */
+function parameterCount(kind: ModelKind, config: unknown): number {
+  switch (kind) {
+    case 'TextClassifier': {
+      const c = textClassifierConfig(config as TextClassifierConfig);
+      const D = c.bidirectional ? 2 : 1;
+      return c.vocabSize * c.embeddingDim + recurrentParameters(c.cell, c.embeddingDim, c.hiddenSize, c.numLayers, D) +
+        linearParameters([D * c.hiddenSize, ...c.head, c.numClasses]);
+    }
+    case 'LanguageModel': {
+      const c = languageModelConfig(config as LanguageModelConfig);
+      return c.vocabSize * c.embeddingDim + recurrentParameters(c.cell, c.embeddingDim, c.hiddenSize, c.numLayers, 1) + linearParameters([c.hiddenSize, c.vocabSize]);
+    }
+    case 'Seq2Seq': {
+      const c = seq2SeqConfig(config as Seq2SeqConfig);
+      return (c.srcVocabSize + c.tgtVocabSize) * c.embeddingDim + 2 * recurrentParameters(c.cell, c.embeddingDim, c.hiddenSize, c.numLayers, 1) +
+        linearParameters([c.hiddenSize, c.tgtVocabSize]);
+    }
+    case 'SequenceGenerator': {
+      const c = sequenceGeneratorConfig(config as SequenceGeneratorConfig);
+      return (c.cell === 'lstm' ? 2 : 1) * linearParameters([c.featureSize, c.numLayers * c.hiddenSize]) + c.vocabSize * c.embeddingDim +
+        recurrentParameters(c.cell, c.embeddingDim, c.hiddenSize, c.numLayers, 1) + linearParameters([c.hiddenSize, c.vocabSize]);
+    }
+    case 'Sequential': {
+      checkSequentialConfig(config as { layers: SequentialLayer[] });
+      return (config as { layers: SequentialLayer[] }).layers.reduce((n, l) =>
+        n + (l.type === 'linear' ? l.outFeatures * (l.inFeatures + ((l.bias ?? true) ? 1 : 0)) : 0), 0);
+    }
+  }
+}
