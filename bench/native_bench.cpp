@@ -33,7 +33,7 @@ double measure(const Workload& w) {
   o.input_size = w.input;
   o.hidden_size = w.hidden;
   o.num_layers = w.layers;
-  const Recurrent layer(o);
+  Recurrent layer(o);
   Tensor x = xt::empty<float>(Shape{w.steps, w.batch, w.input});
   for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = std::sin(0.37f * float(i));
   std::vector<double> times;

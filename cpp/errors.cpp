@@ -4,6 +4,16 @@
 
 namespace rnn {
 
+Message& Message::operator<<(const std::string& s) { text_ += s; return *this; }
+Message& Message::operator<<(const char* s) { text_ += s; return *this; }
+Message& Message::operator<<(char c) { text_ += c; return *this; }
+Message& Message::operator<<(unsigned long long n) { text_ += std::to_string(n); return *this; }
+Message& Message::operator<<(unsigned long n) { text_ += std::to_string(n); return *this; }
+Message& Message::operator<<(unsigned n) { text_ += std::to_string(n); return *this; }
+Message& Message::operator<<(long long n) { text_ += std::to_string(n); return *this; }
+Message& Message::operator<<(long n) { text_ += std::to_string(n); return *this; }
+Message& Message::operator<<(int n) { text_ += std::to_string(n); return *this; }
+
 Message& Message::operator<<(double x) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.15g", x);

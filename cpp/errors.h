@@ -21,15 +21,17 @@ const char* error_kind_name(ErrorKind kind);
 // whose locale machinery would add some 100 KB to every wasm build.
 class Message {
  public:
-  Message& operator<<(const std::string& s) { text_ += s; return *this; }
-  Message& operator<<(const char* s) { text_ += s; return *this; }
-  Message& operator<<(char c) { text_ += c; return *this; }
-  Message& operator<<(unsigned long long n) { text_ += std::to_string(n); return *this; }
-  Message& operator<<(unsigned long n) { text_ += std::to_string(n); return *this; }
-  Message& operator<<(unsigned n) { text_ += std::to_string(n); return *this; }
-  Message& operator<<(long long n) { text_ += std::to_string(n); return *this; }
-  Message& operator<<(long n) { text_ += std::to_string(n); return *this; }
-  Message& operator<<(int n) { text_ += std::to_string(n); return *this; }
+  // Out of line: an error message is built in many places, and each inlined append costs wasm
+  // bytes where a call costs a few.
+  Message& operator<<(const std::string& s);
+  Message& operator<<(const char* s);
+  Message& operator<<(char c);
+  Message& operator<<(unsigned long long n);
+  Message& operator<<(unsigned long n);
+  Message& operator<<(unsigned n);
+  Message& operator<<(long long n);
+  Message& operator<<(long n);
+  Message& operator<<(int n);
   // As people write numbers: 3, 4.5, 1e+20, nan.
   Message& operator<<(double x);
   const std::string& str() const { return text_; }

@@ -1,17 +1,12 @@
-// The only file that knows Emscripten. Every bound call is wrapped by `guarded`: a C++ error
-// comes back as {rnnErrorCode, message} (js/src/wasm.ts turns it into RnnError) instead of a
-// wasm exception escaping into JavaScript. Modules cross as opaque handles (their address);
-// tensors cross as {data: Float32Array, shape: number[]}, copied in and out, so no JavaScript
-// view of wasm memory outlives a call.
+// The inference API's bindings: construction, forward passes, streaming state, state dicts.
+// Every bound call is wrapped by `guarded` (convert.h); modules cross as opaque handles;
+// tensors are copied in and out. Training's bindings are in training.cpp.
 #include <emscripten/bind.h>
-#include <emscripten/emscripten.h>
-#include <emscripten/val.h>
 
-#include <cstdint>
-#include <new>
-#include <stdexcept>
+#include <optional>
 #include <string>
 
+#include "convert.h"
 #include "../cells/gru_cell.h"
 #include "../cells/lstm_cell.h"
 #include "../cells/rnn_cell.h"
@@ -23,92 +18,10 @@
 
 using emscripten::val;
 
-// Tensors cross with one call into JavaScript each way. Read through val, every property, array
-// element and method costs its own call (about 20 per tensor), and a step of a small layer spent
-// more time there than in its arithmetic.
-EM_JS(int, js_tensor_header, (emscripten::EM_VAL handle, double* header, int max_rank), {
-  const t = Emval.toValue(handle);
-  const rank = t.shape.length;
-  if (rank > max_rank) return rank;
-  const at = header >> 3;
-  HEAPF64[at] = t.data.length;
-  for (let i = 0; i < rank; i++) HEAPF64[at + 1 + i] = t.shape[i];
-  return rank;
-});
-
-EM_JS(void, js_tensor_copy_in, (emscripten::EM_VAL handle, float* out), {
-  HEAPF32.set(Emval.toValue(handle).data, out >> 2);
-});
-
-EM_JS(emscripten::EM_VAL, js_tensor_out, (const float* data, double size, const double* dims, int rank), {
-  const shape = [];  // a loop: Array.from(HEAPF64.subarray(...)) allocates a typed array, ~0.7 us
-  for (let i = 0; i < rank; i++) shape.push(HEAPF64[(dims >> 3) + i]);
-  return Emval.toHandle({data: HEAPF32.slice(data >> 2, (data >> 2) + size), shape});
-});
-
 namespace rnn {
 namespace {
 
-val error_value(ErrorKind kind, const std::string& message) {
-  val error = val::object();
-  error.set("rnnErrorCode", std::string(error_kind_name(kind)));
-  error.set("message", message);
-  return error;
-}
-
-template <class F>
-val guarded(F&& body) {
-  try {
-    return body();
-  } catch (const Error& e) {
-    return error_value(e.kind(), e.what());
-  } catch (const std::bad_alloc&) {  // also bad_array_new_length
-    return error_value(ErrorKind::memory, "out of memory: the wasm heap could not grow");
-  } catch (const std::length_error&) {  // a container asked for more than wasm can address
-    return error_value(ErrorKind::memory, "out of memory: a buffer would exceed wasm's address space");
-  } catch (const std::exception& e) {
-    return error_value(ErrorKind::argument, std::string("internal error: ") + e.what());
-  }
-}
-
-// Handles are Module addresses made by this file; dynamic_cast guards against a handle of
-// the wrong class reaching a method.
-template <class T>
-T& as(double handle) {
-  auto* object = reinterpret_cast<Object*>(static_cast<std::uintptr_t>(handle));
-  T* typed = dynamic_cast<T*>(object);
-  if (!typed) throw Error(ErrorKind::argument, "internal error: handle is not an object of this kind");
-  return *typed;
-}
-
-val handle_of(Object* object) { return val(static_cast<double>(reinterpret_cast<std::uintptr_t>(object))); }
-
-// The dimensions tensor_from_js's first read takes; a tensor of more takes a second read.
-constexpr int kFirstReadRank = 8;
-
-Tensor tensor_from_js(const val& js) {
-  // header: data.length, then the shape.
-  std::vector<double> header(1 + kFirstReadRank);
-  const int rank = js_tensor_header(js.as_handle(), header.data(), kFirstReadRank);
-  if (rank > kFirstReadRank) {
-    header.resize(1 + rank);
-    js_tensor_header(js.as_handle(), header.data(), rank);
-  }
-  Shape shape(header.begin() + 1, header.begin() + 1 + rank);
-  Tensor t = xt::empty<float>(shape);
-  if (header[0] != double(t.size()))
-    throw Error(ErrorKind::shape, "tensor data length " + std::to_string(header[0]) +
-                                      " does not match shape " + format_shape(shape));
-  js_tensor_copy_in(js.as_handle(), t.data());
-  return t;
-}
-
-val tensor_to_js(const Tensor& t) {
-  const std::vector<double> dims(t.shape().begin(), t.shape().end());
-  return val::take_ownership(js_tensor_out(t.data(), double(t.size()), dims.data(), int(dims.size())));
-}
-
-std::uint64_t seed_of(double seed) { return static_cast<std::uint64_t>(seed); }
+using namespace bindings;
 
 // ---- construction and lifetime
 
@@ -255,13 +168,17 @@ val module_load_state_dict(double handle, val entries, bool strict) {
   });
 }
 
+// [name, tensor][] in PyTorch's order (the order of module.parameters(), which optimizers'
+// state dicts number by).
 val module_state_dict(double handle) {
   return guarded([&] {
     val out = val::array();
-    for (const auto& [name, tensor] : as<Module>(handle).state_dict()) {
+    for (const auto& slot : as<Module>(handle).parameters()) {
+      Tensor t = xt::empty<float>(slot.shape);
+      std::copy(slot.data, slot.data + t.size(), t.begin());
       val entry = val::array();
-      entry.call<void>("push", name);
-      entry.call<void>("push", tensor_to_js(tensor));
+      entry.call<void>("push", slot.name);
+      entry.call<void>("push", tensor_to_js(t));
       out.call<void>("push", entry);
     }
     return out;
@@ -313,7 +230,7 @@ val recurrent_forward(double handle, val x, val h0, val c0, val lengths) {
     if (!h0.isNull()) h = tensor_from_js(h0);
     if (!c0.isNull()) c = tensor_from_js(c0);
     std::optional<std::vector<double>> lens;
-    if (!lengths.isNull()) lens = emscripten::convertJSArrayToNumberVector<double>(lengths);
+    if (!lengths.isNull()) lens = numbers_from_js(lengths);
     const RecurrentOutput out = as<Recurrent>(handle).forward(input, h ? &*h : nullptr, c ? &*c : nullptr,
                                                              lens ? &*lens : nullptr);
     val result = val::array();
@@ -332,7 +249,7 @@ val linear_forward(double handle, val x) {
 val embedding_forward(double handle, val ids, val shape) {
   return guarded([&] {
     const auto dims = emscripten::vecFromJSArray<double>(shape);
-    return tensor_to_js(as<Embedding>(handle).forward(emscripten::convertJSArrayToNumberVector<double>(ids),
+    return tensor_to_js(as<Embedding>(handle).forward(numbers_from_js(ids),
                                                       Shape(dims.begin(), dims.end())));
   });
 }

@@ -1,7 +1,9 @@
 #include "cell_base.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include "../errors.h"
 
 namespace rnn {
 
@@ -31,8 +33,9 @@ CellBase::CellBase(std::string type_name, std::size_t input_size, std::size_t hi
 }
 
 void CellBase::parameters_changed() {
-  ih_.prepare(weight_ih_.data(), bias_ ? bias_ih_.data() : nullptr, gates_ * hidden_size_, input_size_);
-  hh_.prepare(weight_hh_.data(), bias_ ? bias_hh_.data() : nullptr, gates_ * hidden_size_, state_size_);
+  ih_.prepare(weight_ih_.data(), bias_ ? bias_ih_.data() : nullptr, gates_ * hidden_size_, input_size_, training());
+  hh_.prepare(weight_hh_.data(), bias_ ? bias_hh_.data() : nullptr, gates_ * hidden_size_, state_size_, training());
+  kept_.valid = false;  // a kept step no longer matches the weights
 }
 
 void CellBase::project_input(const float* x, std::size_t rows, float* gi) const { ih_.apply(x, rows, gi); }
@@ -51,6 +54,145 @@ std::vector<io::ParameterSlot> CellBase::parameters() {
     slots.push_back(slot("bias_hh" + suffix_, bias_hh_, "(" + rows + ")"));
   }
   return slots;
+}
+
+// ---- scanning a sequence
+
+std::size_t CellBase::tape_floats(std::size_t steps, std::size_t batch) const {
+  const std::size_t G = gates_ * hidden_size_, S = state_size_, H = hidden_size_;
+  const std::size_t per_row = G * (separate_hidden_gradient() ? 2 : 1) + 2 * S + (has_cell_state() ? H : 0) +
+                              cache_planes() * H;
+  return checked_count(type_name_ + ".forward", "training keeps steps*batch*(its gates, states and cache)",
+                       {steps, batch, per_row});
+}
+
+CellBase::Tape CellBase::tape_view(float* tape, std::size_t steps, std::size_t batch) const {
+  const std::size_t rows = steps * batch, G = gates_ * hidden_size_, S = state_size_, H = hidden_size_;
+  Tape t;
+  t.rows = rows;
+  t.gates = tape;
+  tape += rows * G;
+  t.dgh = separate_hidden_gradient() ? tape : t.gates;
+  if (separate_hidden_gradient()) tape += rows * G;
+  t.h_prev = tape;
+  tape += rows * S;
+  t.c_prev = has_cell_state() ? tape : nullptr;
+  if (has_cell_state()) tape += rows * H;
+  t.cache = tape;
+  tape += cache_planes() * rows * H;
+  t.dh = tape;
+  return t;
+}
+
+void CellBase::scan(const Sequence& s, float* h, float* c, float* tape) const {
+  const std::size_t T = s.steps, B = s.batch, S = state_size_, H = hidden_size_, G = gates_ * H;
+  const bool lstm = has_cell_state();
+  const Tape tp = tape ? tape_view(tape, T, B) : Tape{};
+  std::vector<float> own_gi(tape ? 0 : T * B * G);
+  float* gi = tape ? tp.gates : own_gi.data();
+  project_input(s.x, T * B, gi);
+  std::vector<float> h_new(B * S), c_new(lstm ? B * H : 0);
+  for (std::size_t i = 0; i < T; ++i) {
+    const std::size_t t = s.reverse ? T - 1 - i : i;
+    float* cache = nullptr;
+    if (tape) {
+      std::copy_n(h, B * S, tp.h_prev + t * B * S);
+      if (lstm) std::copy_n(c, B * H, tp.c_prev + t * B * H);
+      cache = tp.cache + t * B * H;
+    }
+    step(gi + t * B * G, h, c, B, h_new.data(), lstm ? c_new.data() : nullptr, cache, T * B * H);
+    for (std::size_t b = 0; b < B; ++b) {
+      if (s.lengths && t >= (*s.lengths)[b]) continue;  // padding: state kept, no output
+      std::copy_n(h_new.data() + b * S, S, h + b * S);
+      if (lstm) std::copy_n(c_new.data() + b * H, H, c + b * H);
+      std::copy_n(h_new.data() + b * S, S, s.out + (t * B + b) * s.out_stride);
+    }
+  }
+}
+
+void CellBase::scan_backward(const Sequence& s, const float* grad_out, float* dh, float* dc, float* dx,
+                             bool accumulate_dx, float* tape) {
+  const std::size_t T = s.steps, B = s.batch, S = state_size_, H = hidden_size_, G = gates_ * H;
+  const bool lstm = has_cell_state();
+  const Tape tp = tape_view(tape, T, B);
+  std::vector<float> dh_prev(B * S), held_dc(lstm ? B * H : 0);
+  std::vector<std::size_t> idle;  // rows past their length at this step
+  for (std::size_t i = 0; i < T; ++i) {
+    const std::size_t t = s.reverse ? i : T - 1 - i;  // the forward's steps, last first
+    idle.clear();
+    if (s.lengths)
+      for (std::size_t b = 0; b < B; ++b)
+        if (t >= (*s.lengths)[b]) idle.push_back(b);
+    // dL/dh_t: what later steps sent back, plus the output's gradient where the row was active.
+    float* dh_t = tp.dh + t * B * S;
+    for (std::size_t b = 0; b < B; ++b) {
+      const float* out_grad = grad_out ? grad_out + (t * B + b) * s.out_stride : nullptr;
+      for (std::size_t j = 0; j < S; ++j) dh_t[b * S + j] = dh[b * S + j] + (out_grad ? out_grad[j] : 0.f);
+    }
+    // An idle row passed its state through unchanged: its gradients pass back unchanged too, and
+    // its gates get none. It goes through the step with zero gradients, then is put back.
+    for (std::size_t b : idle) {
+      std::fill_n(dh_t + b * S, S, 0.f);
+      if (lstm) {
+        std::copy_n(dc + b * H, H, held_dc.data() + b * H);
+        std::fill_n(dc + b * H, H, 0.f);
+      }
+    }
+    step_backward(tp, t, B, dh_t, dc, dh_prev.data());
+    for (std::size_t b : idle) {
+      std::copy_n(dh + b * S, S, dh_prev.data() + b * S);
+      if (lstm) std::copy_n(held_dc.data() + b * H, H, dc + b * H);
+      std::fill_n(tp.gates + (t * B + b) * G, G, 0.f);
+      std::fill_n(tp.dgh + (t * B + b) * G, G, 0.f);
+    }
+    std::copy(dh_prev.begin(), dh_prev.end(), dh);
+  }
+  // The weight gradients over every step at once, then dL/dx.
+  const std::size_t rows = T * B;
+  kernels::affine_weight_gradients(tp.gates, s.x, rows, G, input_size_,
+                                   gradient("weight_ih" + suffix_, G * input_size_),
+                                   bias_ ? gradient("bias_ih" + suffix_, G) : nullptr);
+  kernels::affine_weight_gradients(tp.dgh, tp.h_prev, rows, G, S, gradient("weight_hh" + suffix_, G * S),
+                                   bias_ ? gradient("bias_hh" + suffix_, G) : nullptr);
+  extra_weight_gradients(tp);
+  ih_.apply_backward(tp.gates, rows, dx, accumulate_dx);
+}
+
+// ---- a cell's own step
+
+void CellBase::keep_step(const float* x, const CellBatch& b, const float* h0, const float* c0, float* h1,
+                         float* c1) {
+  const bool lstm = has_cell_state();
+  kept_.valid = false;
+  kept_.batch = b;
+  kept_.x.assign(x, x + b.batch * input_size_);
+  kept_.tape.assign(tape_floats(1, b.batch), 0.f);
+  if (h0) std::copy_n(h0, b.batch * state_size_, h1);
+  if (lstm && c0) std::copy_n(c0, b.batch * hidden_size_, c1);
+  const Sequence s{kept_.x.data(), h1, state_size_, 1, b.batch, nullptr, false};
+  scan(s, h1, c1, kept_.tape.data());
+  kept_.valid = true;
+}
+
+CellBase::Gradients CellBase::backward(const Tensor& grad_h, const Tensor* grad_c) {
+  const std::string call = type_name_ + ".backward";
+  if (!kept_.valid)
+    throw Error(ErrorKind::argument, call + ": no training forward to go back through; call train(), then forward(), "
+                                            "then backward() once per forward");
+  const CellBatch& b = kept_.batch;
+  const bool lstm = has_cell_state();
+  check_cell_state(type_name_, "gradH", shape_of(grad_h), b, state_size_, "backward");
+  if (grad_c && !lstm) throw Error(ErrorKind::argument, call + ": gradC is for LSTMCell only");
+  if (grad_c) check_cell_state(type_name_, "gradC", shape_of(*grad_c), b, hidden_size_, "backward");
+  Gradients out{xt::zeros<float>(b.batched ? Shape{b.batch, input_size_} : Shape{input_size_}),
+                xt::empty<float>(cell_state_shape(b, state_size_)),
+                lstm ? Tensor(xt::zeros<float>(cell_state_shape(b, hidden_size_))) : Tensor()};
+  std::copy(grad_h.begin(), grad_h.end(), out.h.begin());
+  if (grad_c) std::copy(grad_c->begin(), grad_c->end(), out.c.begin());
+  const Sequence s{kept_.x.data(), nullptr, state_size_, 1, b.batch, nullptr, false};
+  kept_.valid = false;  // the tape becomes scratch: one backward per forward
+  scan_backward(s, nullptr, out.h.data(), lstm ? out.c.data() : nullptr, out.input.data(), false, kept_.tape.data());
+  return out;
 }
 
 }  // namespace rnn

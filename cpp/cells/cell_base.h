@@ -1,7 +1,8 @@
 // What RNNCell, GRUCell and LSTMCell share: PyTorch's four parameters with `gates` blocks of
-// hidden_size rows each (1 for RNN; 3 for GRU: r, z, n; 4 for LSTM: i, f, g, o), and the two
-// projections every step starts from. Layers reuse cells one per layer and direction: they
-// project a whole sequence with project_input, then call the cell's recur step by step.
+// hidden_size rows each (1 for RNN; 3 for GRU: r, z, n; 4 for LSTM: i, f, g, o), the two
+// projections every step starts from, and the scan of a cell over a sequence with its backward.
+// Layers own cells, one per layer and direction, and scan each over the layer's input; a cell's
+// own forward is a scan of one step.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +13,7 @@
 #include "../kernels/affine.h"
 #include "../module.h"
 #include "../tensor/random.h"
+#include "cell_shapes.h"
 
 namespace rnn {
 
@@ -31,10 +33,50 @@ class CellBase : public Module {
 
   // One time step from projected input, whatever the cell: gi (batch, gates*hidden_size);
   // h, h_out: (batch, state_size); c, c_out: (batch, hidden_size), used by LSTM only (may be
-  // null for the others). Outputs may alias inputs.
+  // null for the others). Outputs may alias inputs. cache: null, or where a training step keeps
+  // its cache_planes() planes of (batch, hidden_size), plane k at cache + k*cache_stride.
   virtual void step(const float* gi, const float* h, const float* c, std::size_t batch, float* h_out,
-                    float* c_out) const = 0;
+                    float* c_out, float* cache = nullptr, std::size_t cache_stride = 0) const = 0;
   virtual bool has_cell_state() const { return false; }
+
+  // ---- a sequence: the layer's forward and backward for one layer and direction
+
+  struct Sequence {
+    const float* x;          // (steps*batch, input_size), time-major; padded rows zero in training
+    float* out;              // h of step t, row b at out + (t*batch + b)*out_stride; written where active
+    std::size_t out_stride;  // floats between rows of out (and of the gradient backward reads)
+    std::size_t steps, batch;
+    const std::vector<std::size_t>* lengths;  // per row, in [1, steps]; null: every row all steps
+    bool reverse;            // walk t from steps-1 down: each row starts at its own last step
+  };
+
+  // The floats a training scan of steps x batch keeps for its backward (its tape).
+  std::size_t tape_floats(std::size_t steps, std::size_t batch) const;
+
+  // Runs the cell over the sequence from h (batch, state_size) and c (batch, hidden_size; LSTM),
+  // advanced in place to each row's state after its last step. A row past its length keeps its
+  // state and gets no output. tape: null (inference), or tape_floats(steps, batch) floats that
+  // keep what scan_backward needs.
+  void scan(const Sequence& s, float* h, float* c, float* tape) const;
+
+  // Back through that scan, last step first. grad_out: dL/dout in out's layout (rows past their
+  // length are ignored). dh (batch, state_size) and dc (batch, hidden_size; LSTM): dL/d(final
+  // state) in, dL/d(initial state) out. dx (steps*batch, input_size): dL/dx, added to dx when
+  // accumulate. The weight gradients are added to this cell's gradient buffers (frozen ones
+  // skipped); the tape is scratch afterwards.
+  void scan_backward(const Sequence& s, const float* grad_out, float* dh, float* dc, float* dx,
+                     bool accumulate_dx, float* tape);
+
+  // ---- a cell's own step, in training
+
+  struct Gradients {
+    Tensor input;  // dL/dx, x's shape
+    Tensor h;      // dL/dh0, h0's shape (zeros' shape when no h0 was given)
+    Tensor c;      // dL/dc0 (LSTM), else empty
+  };
+  // Back through the last training forward: grad_h has h1's shape; grad_c (LSTM) c1's, or null
+  // for zeros. Parameter gradients are added to the cell's buffers. Once per forward.
+  Gradients backward(const Tensor& grad_h, const Tensor* grad_c);
 
   std::vector<io::ParameterSlot> parameters() override;
   void parameters_changed() override;
@@ -47,6 +89,33 @@ class CellBase : public Module {
            std::string suffix);
 
   std::string type_name() const override { return type_name_; }
+  void training_changed() override { parameters_changed(); }
+
+  // The tape's parts for steps x batch = rows, each a (rows, width) matrix, row t*batch + b.
+  struct Tape {
+    std::size_t rows;
+    float* gates;   // (rows, G): gi in the forward, dL/dgi in the backward
+    float* dgh;     // (rows, G): dL/dgh, where it differs from dL/dgi (GRU); else = gates
+    float* h_prev;  // (rows, state_size): the h each step started from
+    float* c_prev;  // (rows, hidden_size): the c each step started from (LSTM)
+    float* cache;   // cache_planes() planes of (rows, hidden_size)
+    float* dh;      // (rows, state_size): dL/dh of each step, in the backward
+  };
+  Tape tape_view(float* tape, std::size_t steps, std::size_t batch) const;
+
+  virtual std::size_t cache_planes() const = 0;
+  // GRU's gh gradient differs from gi's in the n block (r scales W_hn h + b_hn).
+  virtual bool separate_hidden_gradient() const { return false; }
+  // One step back at time t, every row active: dh (batch, state_size) = dL/dh_t; dc (LSTM)
+  // dL/dc_t in, dL/dc_{t-1} out; writes the gate gradients at row t*batch of tape.gates (and
+  // tape.dgh) and dh_prev (batch, state_size) = dL/dh_{t-1}.
+  virtual void step_backward(const Tape& tape, std::size_t t, std::size_t batch, const float* dh,
+                             float* dc, float* dh_prev) const = 0;
+  // Gradients of parameters beyond the four (LSTM's weight_hr), over the whole tape.
+  virtual void extra_weight_gradients(const Tape&) {}
+
+  // A cell's own forward in training: one step, its tape kept for backward_step.
+  void keep_step(const float* x, const CellBatch& b, const float* h0, const float* c0, float* h1, float* c1);
 
   std::string type_name_;
   std::size_t input_size_, hidden_size_, state_size_, gates_;
@@ -58,6 +127,14 @@ class CellBase : public Module {
   Vector bias_ih_;    // (gates*hidden_size), or empty without bias
   Vector bias_hh_;
   kernels::Affine ih_, hh_;  // the two projections, over the parameters above
+
+ private:
+  // What a cell's own training forward kept: its input, initial state, tape and batch.
+  struct Kept {
+    bool valid = false;
+    CellBatch batch{0, true};
+    std::vector<float> x, h0, c0, tape;
+  } kept_;
 };
 
 }  // namespace rnn

@@ -1,6 +1,5 @@
 #include "cell_shapes.h"
 
-
 #include "../errors.h"
 
 namespace rnn {
@@ -19,11 +18,11 @@ Shape cell_state_shape(const CellBatch& b, std::size_t hidden_size) {
 }
 
 void check_cell_state(const std::string& owner, const char* what, const Shape& state,
-                      const CellBatch& b, std::size_t hidden_size) {
+                      const CellBatch& b, std::size_t hidden_size, const char* call) {
   const Shape expected = cell_state_shape(b, hidden_size);
   if (state == expected) return;
   Message out;
-  out << owner << ".forward: " << what << " has shape " << format_shape(state) << ", expected "
+  out << owner << "." << call << ": " << what << " has shape " << format_shape(state) << ", expected "
       << format_shape(expected) << " = " << (b.batched ? "(batch, hiddenSize)" : "(hiddenSize)")
       << " for input of shape " << (b.batched ? "(batch, inputSize)" : "(inputSize)");
   throw Error(ErrorKind::shape, out.str());

@@ -17,9 +17,9 @@ struct CellBatch {
 // (batch, 8) or (8) since inputSize is 8".
 CellBatch check_cell_input(const std::string& owner, const Shape& x, std::size_t input_size);
 
-// `what` is the argument's name in messages ("h0", "c0").
+// `what` is the argument's name in messages ("h0", "c0"); `call` the method ("forward").
 void check_cell_state(const std::string& owner, const char* what, const Shape& state,
-                      const CellBatch& b, std::size_t hidden_size);
+                      const CellBatch& b, std::size_t hidden_size, const char* call = "forward");
 
 // (batch, hidden_size), or (hidden_size) when unbatched.
 Shape cell_state_shape(const CellBatch& b, std::size_t hidden_size);

@@ -13,16 +13,24 @@ class GRUCell : public CellBase {
           std::string suffix = "");
 
   // x: (batch, input_size) or (input_size); h0: same layout with hidden_size, null = zeros.
-  Tensor forward(const Tensor& x, const Tensor* h0) const;
+  // In training, keeps what backward needs.
+  Tensor forward(const Tensor& x, const Tensor* h0);
 
   // One step from projected input. gi: (batch, 3*hidden_size) = x W_ihᵀ + b_ih;
-  // h: (batch, hidden_size); h_out may alias h.
-  void recur(const float* gi, const float* h, std::size_t batch, float* h_out) const;
+  // h: (batch, hidden_size); h_out may alias h. cache: as CellBase::step.
+  void recur(const float* gi, const float* h, std::size_t batch, float* h_out, float* cache = nullptr,
+             std::size_t cache_stride = 0) const;
 
-  void step(const float* gi, const float* h, const float*, std::size_t batch, float* h_out,
-            float*) const override {
-    recur(gi, h, batch, h_out);
+  void step(const float* gi, const float* h, const float*, std::size_t batch, float* h_out, float*,
+            float* cache = nullptr, std::size_t cache_stride = 0) const override {
+    recur(gi, h, batch, h_out, cache, cache_stride);
   }
+
+ protected:
+  std::size_t cache_planes() const override;
+  bool separate_hidden_gradient() const override { return true; }
+  void step_backward(const Tape& tape, std::size_t t, std::size_t batch, const float* dh, float* dc,
+                     float* dh_prev) const override;
 };
 
 }  // namespace rnn

@@ -3,6 +3,8 @@
 //   g = tanh(W_ig x + b_ig + W_hg h + b_hg)        o = sigmoid(W_io x + b_io + W_ho h + b_ho)
 //   c' = f * c + i * g                             h' = o * tanh(c')
 // With proj_size > 0: h' = W_hr (o * tanh(c')), so h has proj_size columns and c hidden_size.
+// Backward (kernels/lstm_gates.h for the gates): with a projection, dm = dh' W_hr and
+// dW_hr += dh'ᵀ m over all steps, m = o * tanh(c'); dh = d(gates) W_hh.
 #include "lstm_cell.h"
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "../kernels/lstm_gates.h"
-#include "cell_shapes.h"
 
 namespace rnn {
 
@@ -28,23 +29,44 @@ LSTMCell::LSTMCell(std::size_t input_size, std::size_t hidden_size, bool bias, s
 
 void LSTMCell::parameters_changed() {
   CellBase::parameters_changed();
-  if (proj_size_) hr_.prepare(weight_hr_.data(), nullptr, proj_size_, hidden_size_);
+  if (proj_size_) hr_.prepare(weight_hr_.data(), nullptr, proj_size_, hidden_size_, training());
 }
 
-void LSTMCell::recur(const float* gi, const float* h, const float* c, std::size_t batch,
-                     float* h_out, float* c_out) const {
+std::size_t LSTMCell::cache_planes() const { return kernels::kLstmCachePlanes + (proj_size_ ? 1 : 0); }
+
+void LSTMCell::recur(const float* gi, const float* h, const float* c, std::size_t batch, float* h_out,
+                     float* c_out, float* cache, std::size_t cache_stride) const {
   const std::size_t hs = hidden_size_;
   std::vector<float> gh(batch * 4 * hs);
   project_hidden(h, batch, gh.data());  // h is read in full before h_out is written
   if (c_out != c) std::copy_n(c, batch * hs, c_out);
-  // Without projection o * tanh(c') is h' itself; with it, it goes through W_hr below.
-  std::vector<float> unprojected(proj_size_ ? batch * hs : 0);
-  float* full_h = proj_size_ ? unprojected.data() : h_out;
-  kernels::lstm_gates_f32(gi, gh.data(), c_out, full_h, batch, hs);
+  // Without projection o * tanh(c') is h' itself; with it, it goes through W_hr below (and a
+  // training step keeps it, in the cache's last plane, for W_hr's gradient).
+  std::vector<float> unprojected(proj_size_ && !cache ? batch * hs : 0);
+  float* full_h = !proj_size_ ? h_out : cache ? cache + kernels::kLstmCachePlanes * cache_stride : unprojected.data();
+  kernels::lstm_gates_f32(gi, gh.data(), c_out, full_h, batch, hs, cache, cache_stride);
   if (proj_size_) hr_.apply(full_h, batch, h_out);
 }
 
-LSTMState LSTMCell::forward(const Tensor& x, const LSTMState* state) const {
+void LSTMCell::step_backward(const Tape& tape, std::size_t t, std::size_t batch, const float* dh, float* dc,
+                             float* dh_prev) const {
+  const std::size_t n = batch * hidden_size_;
+  std::vector<float> dm(proj_size_ ? n : 0);
+  if (proj_size_) hr_.apply_backward(dh, batch, dm.data(), false);
+  float* dgates = tape.gates + t * batch * 4 * hidden_size_;
+  kernels::lstm_gates_backward_f32(tape.cache + t * n, tape.rows * hidden_size_, tape.c_prev + t * n,
+                                   proj_size_ ? dm.data() : dh, dc, dgates, batch, hidden_size_);
+  hh_.apply_backward(dgates, batch, dh_prev, false);
+}
+
+void LSTMCell::extra_weight_gradients(const Tape& tape) {
+  if (!proj_size_) return;
+  const float* m = tape.cache + kernels::kLstmCachePlanes * tape.rows * hidden_size_;
+  kernels::affine_weight_gradients(tape.dh, m, tape.rows, proj_size_, hidden_size_,
+                                   gradient("weight_hr" + suffix_, proj_size_ * hidden_size_), nullptr);
+}
+
+LSTMState LSTMCell::forward(const Tensor& x, const LSTMState* state) {
   const CellBatch b = check_cell_input(type_name(), shape_of(x), input_size_);
   checked_count(type_name() + ".forward", "the gates need batch*gates*hiddenSize", {b.batch, gates_, hidden_size_});
   if (state) {
@@ -53,6 +75,11 @@ LSTMState LSTMCell::forward(const Tensor& x, const LSTMState* state) const {
   }
   LSTMState out{xt::zeros<float>(cell_state_shape(b, state_size_)),
                 xt::zeros<float>(cell_state_shape(b, hidden_size_))};
+  if (training()) {
+    keep_step(x.data(), b, state ? state->h.data() : nullptr, state ? state->c.data() : nullptr, out.h.data(),
+              out.c.data());
+    return out;
+  }
   std::vector<float> gi(b.batch * 4 * hidden_size_);
   project_input(x.data(), b.batch, gi.data());
   recur(gi.data(), state ? state->h.data() : out.h.data(), state ? state->c.data() : out.c.data(),

@@ -22,21 +22,29 @@ class LSTMCell : public CellBase {
   std::size_t proj_size() const { return proj_size_; }
 
   // x: (batch, input_size) or (input_size); state: h0 (batch, state_size) and c0
-  // (batch, hidden_size), or both unbatched; null = zeros. Returns (h1, c1).
-  LSTMState forward(const Tensor& x, const LSTMState* state) const;
+  // (batch, hidden_size), or both unbatched; null = zeros. Returns (h1, c1). In training,
+  // keeps what backward needs.
+  LSTMState forward(const Tensor& x, const LSTMState* state);
 
   // One step from projected input. gi: (batch, 4*hidden_size) = x W_ihᵀ + b_ih;
   // h: (batch, state_size), c: (batch, hidden_size); h_out, c_out may alias h, c.
+  // cache: as CellBase::step; with a projection its last plane keeps o * tanh(c').
   void recur(const float* gi, const float* h, const float* c, std::size_t batch, float* h_out,
-             float* c_out) const;
+             float* c_out, float* cache = nullptr, std::size_t cache_stride = 0) const;
 
   void step(const float* gi, const float* h, const float* c, std::size_t batch, float* h_out,
-            float* c_out) const override {
-    recur(gi, h, c, batch, h_out, c_out);
+            float* c_out, float* cache = nullptr, std::size_t cache_stride = 0) const override {
+    recur(gi, h, c, batch, h_out, c_out, cache, cache_stride);
   }
   bool has_cell_state() const override { return true; }
   std::vector<io::ParameterSlot> parameters() override;
   void parameters_changed() override;
+
+ protected:
+  std::size_t cache_planes() const override;
+  void step_backward(const Tape& tape, std::size_t t, std::size_t batch, const float* dh, float* dc,
+                     float* dh_prev) const override;
+  void extra_weight_gradients(const Tape& tape) override;
 
  private:
   std::size_t proj_size_;

@@ -17,17 +17,20 @@ class RNNCell : public CellBase {
   Nonlinearity nonlinearity() const { return nonlinearity_; }
 
   // x: (batch, input_size) or (input_size); h0: same layout with hidden_size, null = zeros.
-  // Returns h1 with h0's layout.
-  Tensor forward(const Tensor& x, const Tensor* h0) const;
+  // Returns h1 with h0's layout. In training, keeps what backward needs.
+  Tensor forward(const Tensor& x, const Tensor* h0);
 
   // One step from projected input. gi: (batch, hidden_size) = x W_ihᵀ + b_ih;
   // h: (batch, hidden_size); h_out may alias h.
   void recur(const float* gi, const float* h, std::size_t batch, float* h_out) const;
 
-  void step(const float* gi, const float* h, const float*, std::size_t batch, float* h_out,
-            float*) const override {
-    recur(gi, h, batch, h_out);
-  }
+  void step(const float* gi, const float* h, const float*, std::size_t batch, float* h_out, float*,
+            float* cache = nullptr, std::size_t cache_stride = 0) const override;
+
+ protected:
+  std::size_t cache_planes() const override { return 1; }  // h'
+  void step_backward(const Tape& tape, std::size_t t, std::size_t batch, const float* dh, float* dc,
+                     float* dh_prev) const override;
 
  private:
   Nonlinearity nonlinearity_;

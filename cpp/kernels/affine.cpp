@@ -1,17 +1,22 @@
 #include "affine.h"
 
+#include <vector>
+
 #include "gemm.h"
 #include "gemv.h"
 
 namespace rnn::kernels {
 
-void Affine::prepare(const float* w, const float* b, std::size_t out, std::size_t in) {
+void Affine::prepare(const float* w, const float* b, std::size_t out, std::size_t in, bool for_backward) {
   w_ = w;
   b_ = b;
   out_ = out;
   in_ = in;
 #ifdef RNN_HAVE_WASM_SIMD
   packed_ = pack_weights(w, b, out, in, panel_rows_for(out, in));
+  packed_backward_ = for_backward ? pack_columns(w, out, in) : PackedWeights{};
+#else
+  (void)for_backward;
 #endif
 }
 
@@ -27,6 +32,34 @@ void Affine::apply(const float* x, std::size_t rows, float* y) const {
   else
     gemm_f32_scalar(x, w_, b_, y, rows, out_, in_);
 #endif
+}
+
+void Affine::apply_backward(const float* dy, std::size_t rows, float* dx, bool accumulate) const {
+#ifdef RNN_HAVE_WASM_SIMD
+  // The packed kernels overwrite their output; to accumulate, they write a scratch row block.
+  std::vector<float> scratch(accumulate ? rows * in_ : 0);
+  float* out = accumulate ? scratch.data() : dx;
+  if (rows == 1)
+    gemv_packed_f32_wasm_simd(packed_backward_, dy, out);
+  else
+    gemm_packed_f32_wasm_simd(dy, packed_backward_, out, rows);
+  if (accumulate)
+    for (std::size_t i = 0; i < rows * in_; ++i) dx[i] += scratch[i];
+#else
+  gemm_nn_f32_scalar(dy, w_, dx, rows, in_, out_, accumulate);
+#endif
+}
+
+void affine_weight_gradients(const float* dy, const float* x, std::size_t rows, std::size_t out,
+                             std::size_t in, float* dw, float* db) {
+  if (dw) gemm_tn_f32(dy, x, dw, out, in, rows);
+  if (db) {
+    // Summed from zero in row order, then added, as the matrix products sum.
+    std::vector<float> sum(out, 0.f);
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t j = 0; j < out; ++j) sum[j] += dy[r * out + j];
+    for (std::size_t j = 0; j < out; ++j) db[j] += sum[j];
+  }
 }
 
 }  // namespace rnn::kernels

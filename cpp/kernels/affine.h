@@ -1,4 +1,4 @@
-// y = x Wᵀ + b, the building block of every cell and of Linear.
+// y = x Wᵀ + b, the building block of every cell and of Linear, and its backward.
 #pragma once
 
 #include <cstddef>
@@ -14,10 +14,15 @@ class Affine {
  public:
   // w (out, in) and b (out, or null) are the owner's parameters; they are read now (SIMD
   // build) or at every apply (baseline), so call prepare again whenever they change.
-  void prepare(const float* w, const float* b, std::size_t out, std::size_t in);
+  // for_backward: also pack W for apply_backward (training only; it doubles the packed bytes).
+  void prepare(const float* w, const float* b, std::size_t out, std::size_t in, bool for_backward = false);
 
   // y = x Wᵀ + b. x: (rows, in); y: (rows, out), not aliasing x.
   void apply(const float* x, std::size_t rows, float* y) const;
+
+  // dx (+)= dy W, the gradient of apply with respect to x. dy: (rows, out); dx: (rows, in), not
+  // aliasing dy. accumulate: add to dx. Needs prepare(..., for_backward = true).
+  void apply_backward(const float* dy, std::size_t rows, float* dx, bool accumulate) const;
 
   std::size_t out() const { return out_; }
   std::size_t in() const { return in_; }
@@ -26,7 +31,13 @@ class Affine {
   const float* w_ = nullptr;
   const float* b_ = nullptr;
   std::size_t out_ = 0, in_ = 0;
-  PackedWeights packed_;  // empty in the baseline build
+  PackedWeights packed_;           // empty in the baseline build
+  PackedWeights packed_backward_;  // W by columns (pack_columns); SIMD build, when training
 };
+
+// The weight gradients of y = x Wᵀ + b over `rows` rows at once: dw (out, in) += dyᵀ x and
+// db (out) += the column sums of dy. dw or db may be null (frozen, or no bias).
+void affine_weight_gradients(const float* dy, const float* x, std::size_t rows, std::size_t out,
+                             std::size_t in, float* dw, float* db);
 
 }  // namespace rnn::kernels

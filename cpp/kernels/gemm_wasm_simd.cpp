@@ -10,6 +10,7 @@
 // passes over W instead of 512.
 #include <algorithm>
 #include <cassert>
+#include <vector>
 #include <wasm_simd128.h>
 
 #include "gemm.h"
@@ -60,6 +61,38 @@ void gemm_packed_f32_wasm_simd(const float* a, const PackedWeights& w, float* c,
       for (; i + 4 <= i1; i += 4) panel_block<4>(a + i * k, k, w, g, c + i * n, n);
       for (; i < i1; ++i) panel_block<1>(a + i * k, k, w, g, c + i * n, n);
     }
+  }
+}
+
+namespace {
+
+// (rows, cols) row-major to (cols, rows).
+std::vector<float> transposed(const float* x, std::size_t rows, std::size_t cols) {
+  std::vector<float> t(rows * cols);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < cols; ++c) t[c * rows + r] = x[r * cols + c];
+  return t;
+}
+
+}  // namespace
+
+// Aᵀ B as the packed kernel's A Wᵀ: one operand transposed, the other packed by columns. Which
+// one is transposed is chosen by size: the product of a (steps x batch, 4H) gate gradient and a
+// (steps x batch, H) layer input is cheaper as (Bᵀ A)ᵀ, transposing the narrower B. Either
+// way each sum is the reference's, in the same order, so the result is bitwise the same.
+void gemm_tn_f32_wasm_simd(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k) {
+  assert(m == 0 || n == 0 || (c && (k == 0 || (a && b))));
+  if (m == 0 || n == 0) return;
+  std::vector<float> product(m * n);
+  if (n >= m) {
+    const std::vector<float> at = transposed(a, k, m);  // (m, k)
+    gemm_packed_f32_wasm_simd(at.data(), pack_columns(b, k, n), product.data(), m);
+    for (std::size_t i = 0; i < m * n; ++i) c[i] += product[i];
+  } else {
+    const std::vector<float> bt = transposed(b, k, n);  // (n, k)
+    gemm_packed_f32_wasm_simd(bt.data(), pack_columns(a, k, m), product.data(), n);  // (n, m)
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < n; ++j) c[i * n + j] += product[j * m + i];
   }
 }
 

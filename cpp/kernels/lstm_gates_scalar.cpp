@@ -7,7 +7,7 @@
 namespace rnn::kernels {
 
 void lstm_gates_f32_scalar(const float* gi, const float* gh, float* c, float* h, std::size_t batch,
-                           std::size_t hidden) {
+                           std::size_t hidden, float* cache, std::size_t cache_stride) {
   assert(batch == 0 || (gi && gh && c && h));
   for (std::size_t b = 0; b < batch; ++b) {
     const float* x = gi + b * 4 * hidden;
@@ -19,7 +19,37 @@ void lstm_gates_f32_scalar(const float* gi, const float* gh, float* c, float* h,
       const float o = sigmoid_scalar(x[3 * hidden + j] + r[3 * hidden + j]);
       float& cell = c[b * hidden + j];
       cell = f * cell + i * g;
-      h[b * hidden + j] = o * std::tanh(cell);
+      const float tc = std::tanh(cell);
+      h[b * hidden + j] = o * tc;
+      if (cache) {
+        float* at = cache + b * hidden + j;
+        at[0] = i;
+        at[cache_stride] = f;
+        at[2 * cache_stride] = g;
+        at[3 * cache_stride] = o;
+        at[4 * cache_stride] = tc;
+      }
+    }
+  }
+}
+
+void lstm_gates_backward_f32_scalar(const float* cache, std::size_t cache_stride, const float* c_prev,
+                                    const float* dh, float* dc, float* dgates, std::size_t batch,
+                                    std::size_t hidden) {
+  assert(batch == 0 || (cache && c_prev && dh && dc && dgates));
+  for (std::size_t b = 0; b < batch; ++b) {
+    float* d = dgates + b * 4 * hidden;
+    for (std::size_t j = 0; j < hidden; ++j) {
+      const std::size_t at = b * hidden + j;
+      const float* gate = cache + at;
+      const float i = gate[0], f = gate[cache_stride], g = gate[2 * cache_stride];
+      const float o = gate[3 * cache_stride], tc = gate[4 * cache_stride];
+      const float dcell = dc[at] + dh[at] * o * (1.f - tc * tc);
+      d[j] = dcell * g * i * (1.f - i);
+      d[hidden + j] = dcell * c_prev[at] * f * (1.f - f);
+      d[2 * hidden + j] = dcell * i * (1.f - g * g);
+      d[3 * hidden + j] = dh[at] * tc * o * (1.f - o);
+      dc[at] = dcell * f;
     }
   }
 }

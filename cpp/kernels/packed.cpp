@@ -28,4 +28,18 @@ PackedWeights pack_weights(const float* w, const float* bias, std::size_t rows, 
   return out;
 }
 
+PackedWeights pack_columns(const float* b, std::size_t k, std::size_t n) {
+  PackedWeights out;
+  out.rows = n;
+  out.cols = k;
+  out.panel = kPanel;
+  const std::size_t panels = (n + kPanel - 1) / kPanel;
+  out.panels.assign(panels * k * kPanel, 0.f);
+  out.bias.assign(panels * kPanel, 0.f);
+  // Row p of B holds input p's weights for every output: read it once, in order.
+  for (std::size_t p = 0; p < k; ++p)
+    for (std::size_t j = 0; j < n; ++j) out.panels[((j / kPanel) * k + p) * kPanel + j % kPanel] = b[p * n + j];
+  return out;
+}
+
 }  // namespace rnn::kernels

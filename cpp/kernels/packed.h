@@ -57,4 +57,9 @@ std::size_t panel_rows_for(std::size_t rows, std::size_t cols);
 PackedWeights pack_weights(const float* w, const float* bias, std::size_t rows, std::size_t cols,
                            std::size_t panel = kPanel);
 
+// B (k, n) row-major packed as pack_weights packs Bᵀ, without forming Bᵀ, and no bias: the
+// packed kernels then compute A B instead of A Wᵀ. Backward passes need that product twice:
+// dx = dy W (B = W) and, in the weight gradient dW += dyᵀ x, A x with B = x. 8-row panels.
+PackedWeights pack_columns(const float* b, std::size_t k, std::size_t n);
+
 }  // namespace rnn::kernels

@@ -92,6 +92,19 @@ inline void store_partial(float* y, v128_t v, std::size_t n) {
   for (std::size_t j = 0; j < n; ++j) y[j] = out[j];
 }
 
+// Loads and stores of n <= 4 lanes: whole vectors, or a zero-padded tail, so that a row's last
+// few elements get the same math as the rest.
+struct Lanes {
+  std::size_t n;
+  v128_t load(const float* p) const { return n == 4 ? wasm_v128_load(p) : load_partial(p, n); }
+  void store(float* p, v128_t v) const {
+    if (n == 4)
+      wasm_v128_store(p, v);
+    else
+      store_partial(p, v, n);
+  }
+};
+
 // y[i] = f(x[i]) for i < n, four lanes at a time; the tail goes through a zero-padded lane
 // buffer so it gets the same math. x and y may be the same buffer.
 template <class F>

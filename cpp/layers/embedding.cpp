@@ -30,7 +30,7 @@ Embedding::Embedding(std::size_t num_embeddings, std::size_t embedding_dim,
   if (padding_idx_) std::fill_n(weight_.data() + *padding_idx_ * embedding_dim_, embedding_dim_, 0.f);
 }
 
-Tensor Embedding::forward(const std::vector<double>& ids, const Shape& ids_shape) const {
+Tensor Embedding::forward(const std::vector<double>& ids, const Shape& ids_shape) {
   if (element_count(ids_shape) != ids.size()) {
     Message out;
     out << "Embedding.forward: ids shape " << format_shape(ids_shape) << " holds "
@@ -55,7 +55,32 @@ Tensor Embedding::forward(const std::vector<double>& ids, const Shape& ids_shape
     const float* row = weight_.data() + static_cast<std::size_t>(ids[i]) * embedding_dim_;
     std::copy(row, row + embedding_dim_, y.data() + i * embedding_dim_);
   }
+  kept_.reset();
+  if (training()) kept_.reset(new Kept{std::vector<std::size_t>(ids.begin(), ids.end()), shape});
   return y;
+}
+
+void Embedding::backward(const Tensor& grad_output) {
+  if (!kept_)
+    throw Error(ErrorKind::argument, "Embedding.backward: no training forward to go back through; call train(), then "
+                                     "forward(), then backward() once per forward");
+  if (shape_of(grad_output) != kept_->output_shape) {
+    Message out;
+    out << "Embedding.backward: gradOutput has shape " << format_shape(shape_of(grad_output)) << ", expected "
+        << format_shape(kept_->output_shape) << ", the shape of forward's output";
+    throw Error(ErrorKind::shape, out.str());
+  }
+  const std::unique_ptr<Kept> kept = std::move(kept_);
+  float* grad = gradient("weight", num_embeddings_ * embedding_dim_);
+  if (!grad) return;  // frozen
+  // In order of position, as PyTorch's dense embedding backward (index_add_) adds them.
+  for (std::size_t i = 0; i < kept->ids.size(); ++i) {
+    const std::size_t id = kept->ids[i];
+    if (padding_idx_ && id == *padding_idx_) continue;
+    const float* dy = grad_output.data() + i * embedding_dim_;
+    float* row = grad + id * embedding_dim_;
+    for (std::size_t j = 0; j < embedding_dim_; ++j) row[j] += dy[j];
+  }
 }
 
 std::vector<io::ParameterSlot> Embedding::parameters() {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -23,11 +24,26 @@ class Embedding : public Module {
 
   // ids of any shape, as doubles so that non-integers can be refused rather than truncated.
   // Returns (*ids_shape, embedding_dim). Every id must be an integer in [0, num_embeddings).
-  Tensor forward(const std::vector<double>& ids, const Shape& ids_shape) const;
+  // In training, keeps the ids for backward.
+  Tensor forward(const std::vector<double>& ids, const Shape& ids_shape);
+
+  // grad_output: the last forward's output shape. Adds each row of it to the weight gradient's
+  // row of its id, except for padding_idx, whose row gets no gradient (as in PyTorch). Ids have
+  // no gradient. Once per training forward.
+  void backward(const Tensor& grad_output);
 
   std::vector<io::ParameterSlot> parameters() override;
+  void parameters_changed() override { kept_.reset(); }
+
+ protected:
+  void training_changed() override { kept_.reset(); }
 
  private:
+  struct Kept {
+    std::vector<std::size_t> ids;
+    Shape output_shape;
+  };
+  std::unique_ptr<Kept> kept_;  // a training forward's ids, until backward
   std::size_t num_embeddings_, embedding_dim_;
   std::optional<std::size_t> padding_idx_;
   Matrix weight_;  // (num_embeddings, embedding_dim)

@@ -23,10 +23,12 @@ Linear::Linear(std::size_t in_features, std::size_t out_features, bool bias, std
 }
 
 void Linear::parameters_changed() {
-  affine_.prepare(weight_.data(), bias_ ? bias_v_.data() : nullptr, out_features_, in_features_);
+  affine_.prepare(weight_.data(), bias_ ? bias_v_.data() : nullptr, out_features_, in_features_, training());
+  kept_ = false;
+  kept_x_ = Tensor();
 }
 
-Tensor Linear::forward(const Tensor& x) const {
+Tensor Linear::forward(const Tensor& x) {
   const Shape in = shape_of(x);
   if (in.empty() || in.back() != in_features_) {
     Message out;
@@ -42,7 +44,32 @@ Tensor Linear::forward(const Tensor& x) const {
   shape.back() = out_features_;
   Tensor y = xt::empty<float>(shape);
   affine_.apply(x.data(), rows, y.data());
+  kept_ = training();
+  kept_x_ = kept_ ? x : Tensor();
   return y;
+}
+
+Tensor Linear::backward(const Tensor& grad_output) {
+  if (!kept_)
+    throw Error(ErrorKind::argument, "Linear.backward: no training forward to go back through; call train(), then "
+                                     "forward(), then backward() once per forward");
+  Shape expected = shape_of(kept_x_);
+  expected.back() = out_features_;
+  if (shape_of(grad_output) != expected) {
+    Message out;
+    out << "Linear.backward: gradOutput has shape " << format_shape(shape_of(grad_output)) << ", expected "
+        << format_shape(expected) << ", the shape of forward's output";
+    throw Error(ErrorKind::shape, out.str());
+  }
+  const std::size_t rows = kept_x_.size() / in_features_;
+  kernels::affine_weight_gradients(grad_output.data(), kept_x_.data(), rows, out_features_, in_features_,
+                                   gradient("weight", out_features_ * in_features_),
+                                   bias_ ? gradient("bias", out_features_) : nullptr);
+  Tensor dx = xt::empty<float>(shape_of(kept_x_));
+  affine_.apply_backward(grad_output.data(), rows, dx.data(), false);
+  kept_ = false;
+  kept_x_ = Tensor();
+  return dx;
 }
 
 std::vector<io::ParameterSlot> Linear::parameters() {

@@ -1,7 +1,8 @@
-// torch.nn.Linear: y = x Wᵀ + b over the last dimension of x.
+// torch.nn.Linear: y = x Wᵀ + b over the last dimension of x, and its backward.
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "../kernels/affine.h"
 #include "../module.h"
@@ -17,11 +18,18 @@ class Linear : public Module {
   std::size_t in_features() const { return in_features_; }
   std::size_t out_features() const { return out_features_; }
 
-  // x: (*, in_features) -> (*, out_features).
-  Tensor forward(const Tensor& x) const;
+  // x: (*, in_features) -> (*, out_features). In training, keeps x for backward.
+  Tensor forward(const Tensor& x);
+
+  // grad_output: the last forward's output shape. Adds dW = dyᵀ x and db = Σ dy to the
+  // gradients and returns dL/dx = dy W. Once per training forward.
+  Tensor backward(const Tensor& grad_output);
 
   std::vector<io::ParameterSlot> parameters() override;
   void parameters_changed() override;
+
+ protected:
+  void training_changed() override { parameters_changed(); }
 
  private:
   std::size_t in_features_, out_features_;
@@ -29,6 +37,8 @@ class Linear : public Module {
   Matrix weight_;  // (out_features, in_features)
   Vector bias_v_;  // (out_features), or empty without bias
   kernels::Affine affine_;
+  bool kept_ = false;  // a training forward awaits backward
+  Tensor kept_x_;
 };
 
 }  // namespace rnn

@@ -45,18 +45,8 @@ struct Recurrent::Batch {
   std::vector<std::size_t> lengths; // B entries in [0, T]
 };
 
-RecurrentState::RecurrentState(std::size_t layers, std::size_t batch, std::size_t state_size,
-                               std::size_t hidden_size, bool lstm)
-    : batch_(batch),
-      h_(xt::zeros<float>(Shape{layers, batch, state_size})),
-      c_(xt::zeros<float>(lstm ? Shape{layers, batch, hidden_size} : Shape{0})) {}
-
-void RecurrentState::reset() {
-  h_.fill(0.f);
-  c_.fill(0.f);
-}
-
-Recurrent::Recurrent(const RecurrentOptions& options) : options_(options) {
+Recurrent::Recurrent(const RecurrentOptions& options)
+    : options_(options), dropout_random_(options.seed * 1000003u + 999983u) {
   const std::string name = mode_name(options.mode);
   check_size(name.c_str(), "inputSize", double(options.input_size));
   check_size(name.c_str(), "hiddenSize", double(options.hidden_size));
@@ -123,6 +113,7 @@ std::vector<io::ParameterSlot> Recurrent::parameters() {
 
 void Recurrent::parameters_changed() {
   for (auto& cell : cells_) cell->parameters_changed();
+  kept_.reset();  // what a training forward kept no longer matches the weights
 }
 
 Recurrent::Batch Recurrent::check_forward(const Tensor& x, const Tensor* h0, const Tensor* c0,
@@ -187,129 +178,209 @@ Recurrent::Batch Recurrent::check_forward(const Tensor& x, const Tensor* h0, con
   return b;
 }
 
+// What a training forward keeps, at offsets into one arena.
+struct Recurrent::Kept {
+  Batch batch;
+  Shape output_shape, h_shape, c_shape;
+  std::vector<float> arena;
+  std::vector<std::size_t> input_at;  // layer k's input, (T*B, width_k)
+  std::vector<std::size_t> tape_at;   // cell k*D + d's tape
+  std::vector<std::size_t> mask_at;   // layer k's dropout mask over its output, (T*B, D*S), k < L-1
+  float* input(std::size_t k) { return arena.data() + input_at[k]; }
+  float* tape(std::size_t i) { return arena.data() + tape_at[i]; }
+  float* mask(std::size_t k) { return mask_at.empty() ? nullptr : arena.data() + mask_at[k]; }
+};
+
+Recurrent::~Recurrent() = default;
+
+void Recurrent::training_changed() { kept_.reset(); }
+
+std::vector<Module*> Recurrent::children() {
+  std::vector<Module*> out;
+  for (auto& cell : cells_) out.push_back(cell.get());
+  return out;
+}
+
+// Dropout on layer k's output, as torch.nn.functional.dropout: each element kept with
+// probability 1 - p and scaled by 1 / (1 - p), else zero; the mask is kept for backward.
+void Recurrent::keep_masks(Kept& kept, std::size_t layer, float* output) {
+  float* mask = kept.mask(layer);
+  if (!mask) return;
+  const std::size_t n = kept.batch.steps * kept.batch.batch * directions() * state_size();
+  const double p = options_.dropout;
+  const float scale = p < 1 ? static_cast<float>(1.0 / (1.0 - p)) : 0.f;
+  for (std::size_t i = 0; i < n; ++i) {
+    mask[i] = dropout_random_.uniform(0.f, 1.f) >= p ? scale : 0.f;
+    output[i] *= mask[i];
+  }
+}
+
 RecurrentOutput Recurrent::forward(const Tensor& x, const Tensor* h0, const Tensor* c0,
-                                   const std::vector<double>* lengths) const {
+                                   const std::vector<double>* lengths) {
   const Batch b = check_forward(x, h0, c0, lengths);
   const std::size_t T = b.steps, B = b.batch, D = directions(), S = state_size();
-  const std::size_t H = options_.hidden_size, L = options_.num_layers;
+  const std::size_t H = options_.hidden_size, L = options_.num_layers, in = options_.input_size;
   const bool lstm = options_.mode == RecurrentMode::lstm;
   const bool transpose = b.batched && options_.batch_first;
+  const bool keep = training();
+  kept_.reset();
 
-  // Layer input, time-major (T, B, width).
-  std::vector<float> input(x.begin(), x.end());
-  std::size_t width = options_.input_size;
+  // In training, one arena holds every layer's input, every cell's tape and the dropout masks.
+  std::unique_ptr<Kept> kept;
+  if (keep) {
+    kept = std::make_unique<Kept>();
+    kept->batch = b;
+    std::size_t size = 0;
+    for (std::size_t k = 0; k < L; ++k) {
+      kept->input_at.push_back(size);
+      size += T * B * (k == 0 ? in : D * S);
+      for (std::size_t d = 0; d < D; ++d) {
+        kept->tape_at.push_back(size);
+        size += cells_[k * D + d]->tape_floats(T, B);
+      }
+    }
+    if (options_.dropout > 0)
+      for (std::size_t k = 0; k + 1 < L; ++k) {
+        kept->mask_at.push_back(size);
+        size += T * B * D * S;
+      }
+    checked_count(type_name() + ".forward", "training keeps each layer's input, tapes and masks: floats", {size});
+    kept->arena.assign(size, 0.f);
+  }
+
+  // Layer input, time-major (T, B, width). In training it lives in the arena, with the rows
+  // past each sequence's length zeroed: they reach no output, and so no gradient either.
+  std::vector<float> own_input(keep ? 0 : T * B * in);
+  float* input = keep ? kept->input(0) : own_input.data();
   if (transpose) {
     for (std::size_t i = 0; i < B; ++i)
       for (std::size_t t = 0; t < T; ++t)
-        std::copy_n(x.data() + (i * T + t) * width, width, input.data() + (t * B + i) * width);
+        std::copy_n(x.data() + (i * T + t) * in, in, input + (t * B + i) * in);
+  } else {
+    std::copy(x.begin(), x.end(), input);
   }
+  if (keep && lengths)
+    for (std::size_t t = 0; t < T; ++t)
+      for (std::size_t i = 0; i < B; ++i)
+        if (t >= b.lengths[i]) std::fill_n(input + (t * B + i) * in, in, 0.f);
 
   RecurrentOutput result;
   const Shape state_shape = b.batched ? Shape{D * L, B, S} : Shape{D * L, S};
   result.h_n = h0 ? *h0 : Tensor(xt::zeros<float>(state_shape));
   if (lstm) result.c_n = c0 ? *c0 : Tensor(xt::zeros<float>(b.batched ? Shape{D * L, B, H} : Shape{D * L, H}));
 
-  std::vector<float> output, gi, h_new(B * S), c_new(lstm ? B * H : 0);
+  // Each layer's output is the next one's input: in training, straight into the arena; else
+  // two buffers take turns.
+  std::vector<float> top(T * B * D * S), between[2];
   for (std::size_t k = 0; k < L; ++k) {
-    output.assign(T * B * D * S, 0.f);
+    float* output = top.data();
+    if (k + 1 < L && keep) {
+      output = kept->input(k + 1);
+    } else if (k + 1 < L) {
+      between[k % 2].resize(T * B * D * S);
+      output = between[k % 2].data();
+    }
+    std::fill_n(output, T * B * D * S, 0.f);
     for (std::size_t d = 0; d < D; ++d) {
       const CellBase& cell = *cells_[k * D + d];
-      const std::size_t G = cell.gates() * H;
-      gi.resize(T * B * G);
-      cell.project_input(input.data(), T * B, gi.data());
       // h and c live in h_n / c_n and are advanced in place: at the end they are the result.
       float* h = result.h_n.data() + (k * D + d) * B * S;
       float* c = lstm ? result.c_n.data() + (k * D + d) * B * H : nullptr;
-      for (std::size_t s = 0; s < T; ++s) {
-        const std::size_t t = d == 0 ? s : T - 1 - s;
-        cell.step(gi.data() + t * B * G, h, c, B, h_new.data(), lstm ? c_new.data() : nullptr);
-        for (std::size_t i = 0; i < B; ++i) {
-          if (t >= b.lengths[i]) continue;  // padding: state kept, output stays zero
-          std::copy_n(h_new.data() + i * S, S, h + i * S);
-          if (lstm) std::copy_n(c_new.data() + i * H, H, c + i * H);
-          std::copy_n(h_new.data() + i * S, S, output.data() + (t * B + i) * D * S + d * S);
-        }
-      }
+      const CellBase::Sequence seq{input, output + d * S, D * S, T, B, &b.lengths, d == 1};
+      cell.scan(seq, h, c, keep ? kept->tape(k * D + d) : nullptr);
     }
-    input.swap(output);
-    width = D * S;
+    if (keep && k + 1 < L) keep_masks(*kept, k, output);
+    input = output;
   }
 
-  // `input` now holds the last layer's output, time-major.
+  // `top` now holds the last layer's output, time-major.
+  const std::size_t width = D * S;
   if (!b.batched) {
-    result.output = xt::adapt(input, Shape{T, D * S});
+    result.output = xt::adapt(top, Shape{T, width});
   } else if (!transpose) {
-    result.output = xt::adapt(input, Shape{T, B, D * S});
+    result.output = xt::adapt(top, Shape{T, B, width});
   } else {
-    result.output = xt::empty<float>(Shape{B, T, D * S});
+    result.output = xt::empty<float>(Shape{B, T, width});
     for (std::size_t t = 0; t < T; ++t)
       for (std::size_t i = 0; i < B; ++i)
-        std::copy_n(input.data() + (t * B + i) * width, width, result.output.data() + (i * T + t) * width);
+        std::copy_n(top.data() + (t * B + i) * width, width, result.output.data() + (i * T + t) * width);
+  }
+  if (keep) {
+    kept->output_shape = shape_of(result.output);
+    kept->h_shape = shape_of(result.h_n);
+    kept->c_shape = shape_of(result.c_n);
+    kept_ = std::move(kept);
   }
   return result;
 }
 
-void Recurrent::check_steppable(const char* call) const {
-  if (options_.bidirectional)
-    fail(ErrorKind::argument, type_name() + "." + call +
-                                  ": a bidirectional layer cannot run step by step, since its reverse "
-                                  "direction starts from the end of the sequence; use forward()");
-}
-
-RecurrentState Recurrent::make_state(std::size_t batch) const {
-  check_steppable("state");
-  checked_count(type_name() + ".state", "the state needs numLayers*batch*hiddenSize",
-                {options_.num_layers, batch, options_.hidden_size});
-  return RecurrentState(options_.num_layers, batch, state_size(), options_.hidden_size,
-                        options_.mode == RecurrentMode::lstm);
-}
-
-void Recurrent::set_state(RecurrentState& state, const Tensor& h, const Tensor* c) const {
-  const std::string call = type_name() + "State.set";
-  const bool lstm = options_.mode == RecurrentMode::lstm;
-  auto check = [&](const Tensor& t, const char* what, std::size_t width, const char* formula) {
-    const Shape expected{options_.num_layers, state.batch(), width};
+RecurrentGradients Recurrent::backward(const Tensor& grad_output, const Tensor* grad_h_n, const Tensor* grad_c_n) {
+  const std::string call = type_name() + ".backward";
+  if (!kept_)
+    fail(ErrorKind::argument, call + ": no training forward to go back through; call train(), then forward(), "
+                                     "then backward() once per forward");
+  Kept& kept = *kept_;
+  auto check = [&](const Tensor& t, const char* what, const Shape& expected, const char* of) {
     if (shape_of(t) == expected) return;
     Message out;
     out << call << ": " << what << " has shape " << format_shape(shape_of(t)) << ", expected "
-        << format_shape(expected) << " = (numLayers, batch, " << formula << ")";
+        << format_shape(expected) << ", the shape of forward's " << of;
     fail(ErrorKind::shape, out.str());
   };
-  check(h, "h", state_size(), options_.proj_size ? "projSize" : "hiddenSize");
-  if (lstm && !c) fail(ErrorKind::argument, call + ": an LSTM state needs [h, c]");
-  if (!lstm && c) fail(ErrorKind::argument, call + ": c is for LSTM states only");
-  if (c) check(*c, "c", options_.hidden_size, "hiddenSize");
-  state.h() = h;
-  if (c) state.c() = *c;
-}
-
-Tensor Recurrent::step(const Tensor& x, RecurrentState& state) const {
-  check_steppable("step");
-  const Shape xs = shape_of(x);
-  if (!(xs.size() == 2 && xs[0] == state.batch() && xs[1] == options_.input_size)) {
-    Message out;
-    out << type_name() << ".step: input has shape " << format_shape(xs) << ", expected ("
-        << state.batch() << ", " << options_.input_size << ") = (batch of the state, inputSize)";
-    fail(ErrorKind::shape, out.str());
-  }
-  const std::size_t B = state.batch(), S = state_size(), H = options_.hidden_size;
   const bool lstm = options_.mode == RecurrentMode::lstm;
-  if (shape_of(state.h()) != Shape{options_.num_layers, B, S} || (lstm && shape_of(state.c()) != Shape{options_.num_layers, B, H}))
-    fail(ErrorKind::argument, type_name() + ".step: the state was made by a layer of another size");
-  std::vector<float> gi;
-  const float* input = x.data();
-  for (std::size_t k = 0; k < options_.num_layers; ++k) {
-    const CellBase& cell = *cells_[k];
-    gi.resize(B * cell.gates() * H);
-    cell.project_input(input, B, gi.data());
-    float* h = state.h().data() + k * B * S;
-    float* c = lstm ? state.c().data() + k * B * H : nullptr;
-    cell.step(gi.data(), h, c, B, h, c);  // in place: the cells read h before writing it
-    input = h;
+  check(grad_output, "gradOutput", kept.output_shape, "output");
+  if (grad_h_n) check(*grad_h_n, "gradState h", kept.h_shape, "hN");
+  if (grad_c_n && !lstm) fail(ErrorKind::argument, call + ": a c gradient is for LSTM only");
+  if (grad_c_n) check(*grad_c_n, "gradState c", kept.c_shape, "cN");
+
+  const Batch b = kept.batch;  // a copy: kept is released before the result is shaped
+  const std::size_t T = b.steps, B = b.batch, D = directions(), S = state_size();
+  const std::size_t H = options_.hidden_size, L = options_.num_layers, in = options_.input_size;
+  const std::size_t width = D * S;
+  // dL/d(output of the layer being walked), time-major (T*B, D*S).
+  std::vector<float> grad_out(T * B * width);
+  if (b.batched && options_.batch_first) {
+    for (std::size_t i = 0; i < B; ++i)
+      for (std::size_t t = 0; t < T; ++t)
+        std::copy_n(grad_output.data() + (i * T + t) * width, width, grad_out.data() + (t * B + i) * width);
+  } else {
+    std::copy(grad_output.begin(), grad_output.end(), grad_out.begin());
   }
-  Tensor y = xt::empty<float>(Shape{B, S});
-  std::copy_n(input, B * S, y.data());
-  return y;
+  RecurrentGradients result;
+  result.h0 = grad_h_n ? *grad_h_n : Tensor(xt::zeros<float>(kept.h_shape));
+  if (lstm) result.c0 = grad_c_n ? *grad_c_n : Tensor(xt::zeros<float>(kept.c_shape));
+
+  std::vector<float> grad_in;
+  for (std::size_t k = L; k-- > 0;) {
+    grad_in.assign(T * B * (k == 0 ? in : width), 0.f);
+    for (std::size_t d = 0; d < D; ++d) {
+      CellBase& cell = *cells_[k * D + d];
+      // dh and dc start as dL/dh_n and dL/dc_n and end as dL/dh0 and dL/dc0.
+      float* dh = result.h0.data() + (k * D + d) * B * S;
+      float* dc = lstm ? result.c0.data() + (k * D + d) * B * H : nullptr;
+      const CellBase::Sequence seq{kept.input(k), nullptr, width, T, B, &b.lengths, d == 1};
+      cell.scan_backward(seq, grad_out.data() + d * S, dh, dc, grad_in.data(), d > 0, kept.tape(k * D + d));
+    }
+    if (k > 0) {
+      // The layer below's output went through dropout before it became this layer's input.
+      if (const float* mask = kept.mask(k - 1))
+        for (std::size_t i = 0; i < grad_in.size(); ++i) grad_in[i] *= mask[i];
+      grad_out.swap(grad_in);
+    }
+  }
+  kept_.reset();  // one backward per forward
+
+  if (!b.batched) {
+    result.input = xt::adapt(grad_in, Shape{T, in});
+  } else if (!options_.batch_first) {
+    result.input = xt::adapt(grad_in, Shape{T, B, in});
+  } else {
+    result.input = xt::empty<float>(Shape{B, T, in});
+    for (std::size_t t = 0; t < T; ++t)
+      for (std::size_t i = 0; i < B; ++i)
+        std::copy_n(grad_in.data() + (t * B + i) * in, in, result.input.data() + (i * T + t) * in);
+  }
+  return result;
 }
 
 }  // namespace rnn

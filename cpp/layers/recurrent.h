@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../cells/cell_base.h"
+#include "../tensor/random.h"
 #include "../module.h"
 
 namespace rnn {
@@ -21,7 +22,7 @@ struct RecurrentOptions {
   std::size_t num_layers = 1;
   bool bias = true;
   bool batch_first = false;
-  double dropout = 0;  // between layers in training; accepted and unused at inference
+  double dropout = 0;  // on the outputs of every layer but the last, in training only
   bool bidirectional = false;
   std::size_t proj_size = 0;  // LSTM only
   std::uint64_t seed = 0;
@@ -31,6 +32,13 @@ struct RecurrentOutput {
   Tensor output;  // (T, B, D*state) or (B, T, D*state) with batch_first, or (T, D*state)
   Tensor h_n;     // (D*num_layers, B, state) or (D*num_layers, state) when unbatched
   Tensor c_n;     // LSTM only: (D*num_layers, B, hidden)
+};
+
+// Gradients of a training forward's inputs, in their shapes.
+struct RecurrentGradients {
+  Tensor input;  // dL/dx
+  Tensor h0;     // dL/dh0 (h_n's shape, whether or not h0 was given)
+  Tensor c0;     // LSTM only: dL/dc0
 };
 
 // The state a layer carries from one step to the next, kept in wasm memory so that a step costs
@@ -55,6 +63,7 @@ class Recurrent : public Module {
   // Checks the options as PyTorch does (ErrorKind::argument), then builds the cells with
   // PyTorch's initial distribution, uniform in ±1/sqrt(hidden_size).
   explicit Recurrent(const RecurrentOptions& options);
+  ~Recurrent() override;
 
   std::string type_name() const override;
   const RecurrentOptions& options() const { return options_; }
@@ -66,11 +75,18 @@ class Recurrent : public Module {
   // h0: (D*num_layers, B, state) or unbatched (D*num_layers, state); null = zeros.
   // c0: LSTM only, like h0 with hidden_size; null = zeros; given exactly when h0 is.
   // lengths: B integers in [1, T], any order: PackedSequence semantics; null = all T.
+  // In training, keeps what backward needs (one arena for the call) and applies dropout.
   RecurrentOutput forward(const Tensor& x, const Tensor* h0, const Tensor* c0,
-                          const std::vector<double>* lengths) const;
+                          const std::vector<double>* lengths);
+
+  // Back through the last training forward, every layer and direction, time reversed inside:
+  // grad_output has output's shape; grad_h_n and grad_c_n (LSTM) h_n's and c_n's, null = zeros.
+  // Parameter gradients are added to the cells' buffers. Once per forward.
+  RecurrentGradients backward(const Tensor& grad_output, const Tensor* grad_h_n, const Tensor* grad_c_n);
 
   std::vector<io::ParameterSlot> parameters() override;
   void parameters_changed() override;
+  std::vector<Module*> children() override;
 
   // A zero state for `batch` sequences. Refused (ErrorKind::argument) for bidirectional layers.
   RecurrentState make_state(std::size_t batch) const;
@@ -83,14 +99,24 @@ class Recurrent : public Module {
   // c (num_layers, batch, hidden_size); c is required for LSTM and refused otherwise.
   void set_state(RecurrentState& state, const Tensor& h, const Tensor* c) const;
 
+ protected:
+  void training_changed() override;
+
  private:
   struct Batch;
   void check_steppable(const char* call) const;
   Batch check_forward(const Tensor& x, const Tensor* h0, const Tensor* c0,
                       const std::vector<double>* lengths) const;
 
+  // What a training forward keeps for backward, all in one arena: each layer's input
+  // (time-major, (T*B, width)), each cell's tape, and the dropout masks between layers.
+  struct Kept;
+  void keep_masks(Kept& kept, std::size_t layer, float* output);
+
   RecurrentOptions options_;
   std::vector<std::unique_ptr<CellBase>> cells_;  // layer k, direction d at k*D + d
+  Random dropout_random_;                         // the dropout masks' draws, seeded
+  std::unique_ptr<Kept> kept_;                    // null unless a training forward awaits backward
 };
 
 }  // namespace rnn

@@ -19,7 +19,15 @@ export interface RNNCellOptions extends CellOptions {
   nonlinearity?: 'tanh' | 'relu';
 }
 
-/** What the three cells share: their sizes. */
+/** What a cell's `backward` returns: gradients with respect to the last forward's inputs. */
+export interface CellGradients<State> {
+  /** dL/dx, x's shape. */
+  input: Tensor;
+  /** dL/d(initial state): h0's gradient, or [h0's, c0's] for LSTMCell (zeros' shapes when no state was given). */
+  state: State;
+}
+
+/** What the three cells share: their sizes, and going back through a step. */
 abstract class Cell extends Module {
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -30,6 +38,14 @@ abstract class Cell extends Module {
     this.inputSize = options.inputSize;
     this.hiddenSize = options.hiddenSize;
     this.bias = options.bias ?? true;
+  }
+
+  protected runBackward(gradH: Tensor, gradC: Tensor | null): [Tensor, Tensor, Tensor | null] {
+    const handle = this.handle('backward');
+    const h = checkTensor(gradH, `${this.typeName}.backward: gradH`);
+    const c = gradC === null ? null : checkTensor(gradC, `${this.typeName}.backward: gradC`);
+    const [input, h0, c0] = unwrap(wasm()._cellBackward(handle, h, c));
+    return [toTensor(input), toTensor(h0), c0 && toTensor(c0)];
   }
 }
 
@@ -60,6 +76,18 @@ export class RNNCell extends Cell {
     const handle = this.handle('forward');
     return toTensor(unwrap(wasm()._rnnCellForward(handle, checkTensor(x, 'RNNCell.forward: input'), optional(h0, 'RNNCell.forward: h0'))));
   }
+
+  /**
+   * Back through the last train-mode `forward`: `gradH` is dL/dh1 (h1's shape). Adds the
+   * parameters' gradients to `gradients()` and returns dL/dx and dL/dh0. Once per forward.
+   *
+   * @example
+   * cell.train(); const h1 = cell.forward(x, h0); const { input, state } = cell.backward(gradH1);
+   */
+  backward(gradH: Tensor): CellGradients<Tensor> {
+    const [input, h0] = this.runBackward(gradH, null);
+    return { input, state: h0 };
+  }
 }
 
 /**
@@ -83,6 +111,18 @@ export class GRUCell extends Cell {
   forward(x: Tensor, h0?: Tensor | null): Tensor {
     const handle = this.handle('forward');
     return toTensor(unwrap(wasm()._gruCellForward(handle, checkTensor(x, 'GRUCell.forward: input'), optional(h0, 'GRUCell.forward: h0'))));
+  }
+
+  /**
+   * Back through the last train-mode `forward`: `gradH` is dL/dh1 (h1's shape). Adds the
+   * parameters' gradients to `gradients()` and returns dL/dx and dL/dh0. Once per forward.
+   *
+   * @example
+   * cell.train(); const h1 = cell.forward(x, h0); const { input, state } = cell.backward(gradH1);
+   */
+  backward(gradH: Tensor): CellGradients<Tensor> {
+    const [input, h0] = this.runBackward(gradH, null);
+    return { input, state: h0 };
   }
 }
 
@@ -114,6 +154,21 @@ export class LSTMCell extends Cell {
     const c0 = state ? checkTensor(state[1], 'LSTMCell.forward: c0') : null;
     const [h1, c1] = unwrap(wasm()._lstmCellForward(handle, input, h0, c0));
     return [toTensor(h1), toTensor(c1)];
+  }
+
+  /**
+   * Back through the last train-mode `forward`: `grad` is dL/dh1, or [dL/dh1, dL/dc1] (c1's
+   * gradient is zeros when left out). Adds the parameters' gradients to `gradients()` and
+   * returns dL/dx and [dL/dh0, dL/dc0]. Once per forward.
+   *
+   * @example
+   * cell.train(); const [h1, c1] = cell.forward(x); const { input, state: [dh0, dc0] } = cell.backward([gradH, gradC]);
+   */
+  backward(grad: Tensor | [Tensor, Tensor | null]): CellGradients<[Tensor, Tensor]> {
+    const [gradH, gradC] = Array.isArray(grad) ? grad : [grad, null];
+    if (Array.isArray(grad) && grad.length !== 2) throw new RnnError('argument', 'LSTMCell.backward: expected gradH or [gradH, gradC]');
+    const [input, h0, c0] = this.runBackward(gradH, gradC ?? null);
+    return { input, state: [h0, c0!] };
   }
 }
 

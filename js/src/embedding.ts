@@ -7,7 +7,7 @@ import { Tensor, checkTensor, describe, preview } from './tensor.js';
 export interface EmbeddingOptions {
   numEmbeddings: number;
   embeddingDim: number;
-  /** Row that starts as zeros (negative counts from the end); at inference it is an ordinary row. */
+  /** Row that starts as zeros and gets no gradient (negative counts from the end); at inference it is an ordinary row. */
   paddingIdx?: number | null;
   /** Seed of the initial weights; default: a process-wide counter. */
   seed?: number;
@@ -56,5 +56,19 @@ export class Embedding extends Module {
       return toTensor(unwrap(wasm()._embeddingForward(handle, ids, [ids.length])));
     }
     throw new RnnError('argument', `Embedding.forward: ids must be an Int32Array, number[] or Tensor, got ${describe(ids)}`);
+  }
+
+  /**
+   * Back through the last train-mode `forward`: `gradOutput` (the output's shape) is added,
+   * row by row, to the gradient of each id's row of `weight`; the `paddingIdx` row gets none,
+   * as in PyTorch. Ids have no gradient, so `input` is null. Once per forward.
+   *
+   * @example
+   * emb.train(); const v = emb.forward([5, 7]); emb.backward(gradV);
+   */
+  backward(gradOutput: Tensor): { input: null } {
+    const handle = this.handle('backward');
+    unwrap(wasm()._embeddingBackward(handle, checkTensor(gradOutput, 'Embedding.backward: gradOutput')));
+    return { input: null };
   }
 }

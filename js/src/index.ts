@@ -9,15 +9,20 @@ export { init, backend, heapBytes, simdSupported, type InitOptions, type Backend
 export { RnnError, type RnnErrorCode } from './errors.js';
 export { Tensor } from './tensor.js';
 export { liveObjectCount, type WasmObject } from './lifetime.js';
-export { Module, type StateDict, type LoadOptions } from './module.js';
-export { RNNCell, GRUCell, LSTMCell, type CellOptions, type RNNCellOptions } from './cells.js';
+export { Module, type StateDict, type LoadOptions, type Trainable } from './module.js';
+export { RNNCell, GRUCell, LSTMCell, type CellOptions, type RNNCellOptions, type CellGradients } from './cells.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
-export { sigmoid, tanh, relu, softmax } from './activations.js';
-export { RNN, GRU, LSTM, Recurrent, RecurrentState, type RecurrentOptions, type RNNOptions, type LSTMOptions, type ForwardOptions } from './recurrent.js';
+export { sigmoid, tanh, relu, softmax, ReLU, Tanh, Sigmoid } from './activations.js';
+export {
+  RNN, GRU, LSTM, Recurrent, RecurrentState, type RecurrentOptions, type RNNOptions, type LSTMOptions, type ForwardOptions, type LayerGradients,
+} from './recurrent.js';
+export { crossEntropy, mseLoss, type CrossEntropyOptions, type LossResult, type Reduction } from './losses.js';
+export * as optim from './optim.js';
+export { clipGradNorm, type OptimizerStateDict } from './optim.js';
 export { loadSafetensors, saveSafetensors, type Safetensors, type LoadSafetensorsOptions } from './safetensors.js';
 export {
-  TextClassifier, LanguageModel, LanguageModelSession, Seq2Seq, SequenceGenerator, Sequential, loadModel, MODEL_FORMAT_VERSION,
+  TextClassifier, LanguageModel, LanguageModelSession, LanguageModelTrainState, Seq2Seq, SequenceGenerator, Sequential, loadModel, MODEL_FORMAT_VERSION,
   type TextClassifierConfig, type LanguageModelConfig, type Seq2SeqConfig, type SequenceGeneratorConfig, type SequentialLayer,
   type SampleOptions, type GenerateOptions, type DecodeOptions, type Decoded, type CellKind, type RecurrentLayer,
 } from './models/index.js';

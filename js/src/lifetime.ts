@@ -54,6 +54,11 @@ export abstract class WasmObject {
     return this.#handle;
   }
 
+  /** @internal The wasm handle, for calls that take several objects (optimizers). */
+  rawHandle(what: string): Handle {
+    return this.handle(what);
+  }
+
   /** True after dispose(). */
   isDisposed(): boolean {
     return this.#handle === undefined;

@@ -41,4 +41,16 @@ export class Linear extends Module {
     const handle = this.handle('forward');
     return toTensor(unwrap(wasm()._linearForward(handle, checkTensor(x, 'Linear.forward: input'))));
   }
+
+  /**
+   * Back through the last train-mode `forward`: `gradOutput` is dL/dy (y's shape). Adds
+   * dL/dW = gradOutputᵀ x and dL/db to `gradients()`; returns dL/dx = gradOutput W. Once per forward.
+   *
+   * @example
+   * lin.train(); const y = lin.forward(x); const { input } = lin.backward(gradY);
+   */
+  backward(gradOutput: Tensor): { input: Tensor } {
+    const handle = this.handle('backward');
+    return { input: toTensor(unwrap(wasm()._linearBackward(handle, checkTensor(gradOutput, 'Linear.backward: gradOutput')))) };
+  }
 }

@@ -15,6 +15,8 @@ interface RawError {
 
 type Result<T> = T | RawError;
 export type Handle = number;
+/** A parameter as optimizers name it in wasm: [module, name, tied copies as [module, name][]]. */
+export type RawTarget = [Handle, string, [Handle, string][]];
 
 export interface RawModule {
   _rnnCellNew(inputSize: number, hiddenSize: number, bias: boolean, nonlinearity: string, seed: number): Result<Handle>;
@@ -41,6 +43,33 @@ export interface RawModule {
   _linearForward(handle: Handle, x: RawTensor): Result<RawTensor>;
   _embeddingForward(handle: Handle, ids: ArrayLike<number>, shape: readonly number[]): Result<RawTensor>;
   _activation(kind: string, x: RawTensor): Result<RawTensor>;
+  // training (cpp/bindings/training.cpp)
+  _moduleTrain(handle: Handle, on: boolean): Result<undefined>;
+  _moduleZeroGrad(handle: Handle): Result<undefined>;
+  _moduleGradients(handle: Handle): Result<[string, RawTensor][]>;
+  _moduleSetFrozen(handle: Handle, names: string[], frozen: boolean): Result<undefined>;
+  _moduleParameters(handle: Handle): Result<[string, boolean, number[]][]>;
+  _moduleMoveGradient(from: Handle, fromName: string, to: Handle, toName: string): Result<undefined>;
+  _cellBackward(handle: Handle, gradH: RawTensor, gradC: RawTensor | null): Result<[RawTensor, RawTensor, RawTensor | null]>;
+  _recurrentBackward(handle: Handle, gradOutput: RawTensor, gradH: RawTensor | null, gradC: RawTensor | null): Result<[RawTensor, RawTensor, RawTensor | null]>;
+  _linearBackward(handle: Handle, grad: RawTensor): Result<RawTensor>;
+  _embeddingBackward(handle: Handle, grad: RawTensor): Result<undefined>;
+  _activationModuleNew(kind: string): Result<Handle>;
+  _activationModuleForward(handle: Handle, x: RawTensor): Result<RawTensor>;
+  _activationModuleBackward(handle: Handle, grad: RawTensor): Result<RawTensor>;
+  _pool(kind: string, output: RawTensor, hN: RawTensor, directions: number, lengths: ArrayLike<number>): Result<RawTensor>;
+  _poolBackward(kind: string, output: RawTensor, hN: RawTensor, directions: number, lengths: ArrayLike<number>, grad: RawTensor): Result<[RawTensor, RawTensor]>;
+  _crossEntropy(logits: RawTensor, targets: ArrayLike<number>, ignoreIndex: number, labelSmoothing: number, reduction: string, weight: RawTensor | null): Result<[number | RawTensor, RawTensor]>;
+  _mseLoss(input: RawTensor, target: RawTensor, reduction: string): Result<[number | RawTensor, RawTensor]>;
+  _sgdNew(targets: RawTarget[], lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean): Result<Handle>;
+  _adamNew(targets: RawTarget[], lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, amsgrad: boolean, decoupled: boolean): Result<Handle>;
+  _optimizerStep(handle: Handle): Result<undefined>;
+  _optimizerZeroGrad(handle: Handle): Result<undefined>;
+  _optimizerSetLr(handle: Handle, lr: number): Result<undefined>;
+  _optimizerStateNames(handle: Handle): Result<string[]>;
+  _optimizerGetState(handle: Handle, index: number, name: string): Result<RawTensor | null>;
+  _optimizerSetState(handle: Handle, index: number, name: string, values: RawTensor | null): Result<undefined>;
+  _clipGradNorm(targets: RawTarget[], maxNorm: number, normType: number): Result<number>;
   _heapBytes(): number;
   _hasSimd(): boolean;
 }

@@ -16,7 +16,11 @@ export interface RecurrentOptions {
   bias?: boolean;
   /** Input and output as (batch, seqLen, features) instead of (seqLen, batch, features). States are unaffected. */
   batchFirst?: boolean;
-  /** Accepted for PyTorch parity; dropout applies only in training, so it does nothing here. */
+  /**
+   * Dropout on the outputs of every layer but the last, in train mode only (as PyTorch): each
+   * element is zeroed with this probability and the rest scaled by 1 / (1 - dropout). Seeded by
+   * `seed`. Default 0.
+   */
   dropout?: number;
   /** Run a second direction backwards over each sequence (default false). */
   bidirectional?: boolean;
@@ -32,6 +36,14 @@ export interface RNNOptions extends RecurrentOptions {
 export interface LSTMOptions extends RecurrentOptions {
   /** Project h to this size with weight_hr_l{k} (default 0: no projection). Must be below hiddenSize. */
   projSize?: number;
+}
+
+/** What a layer's `backward` returns: gradients with respect to the last forward's inputs. */
+export interface LayerGradients<State> {
+  /** dL/dx, x's shape. */
+  input: Tensor;
+  /** dL/dh0 (hN's shape), or [dL/dh0, dL/dc0] for LSTM; zeros' shapes when no state was given. */
+  state: State;
 }
 
 export interface ForwardOptions {
@@ -103,6 +115,15 @@ export abstract class Recurrent extends Module {
     return state.ownHandle(what);
   }
 
+  protected runBackward(gradOutput: Tensor, gradH: Tensor | null, gradC: Tensor | null): [Tensor, Tensor, Tensor | null] {
+    const handle = this.handle('backward');
+    const output = checkTensor(gradOutput, `${this.typeName}.backward: gradOutput`);
+    const h = gradH === null ? null : checkTensor(gradH, `${this.typeName}.backward: gradState h`);
+    const c = gradC === null ? null : checkTensor(gradC, `${this.typeName}.backward: gradState c`);
+    const [input, h0, c0] = unwrap(wasm()._recurrentBackward(handle, output, h, c));
+    return [toTensor(input), toTensor(h0), c0 && toTensor(c0)];
+  }
+
   protected run(x: Tensor, h0: Tensor | null, c0: Tensor | null, options: ForwardOptions | undefined): [Tensor, Tensor, Tensor | null] {
     const handle = this.handle('forward');
     const input = checkTensor(x, `${this.typeName}.forward: input`);
@@ -140,6 +161,20 @@ export class RNN extends Recurrent {
     const [output, hN] = this.run(x, stateTensor(h0, 'RNN.forward: h0'), null, options);
     return [output, hN];
   }
+
+  /**
+   * Back through the last train-mode `forward`, every layer and direction, in one call into
+   * wasm: `gradOutput` is dL/doutput (output's shape), `gradState` dL/dhN (null or absent:
+   * zeros). Adds the parameters' gradients to `gradients()` and returns dL/dx and dL/dh0.
+   * Once per forward.
+   *
+   * @example
+   * rnn.train(); const [out, hN] = rnn.forward(x); const { input, state } = rnn.backward(gradOut);
+   */
+  backward(gradOutput: Tensor, gradState?: Tensor | null): LayerGradients<Tensor> {
+    const [input, h0] = this.runBackward(gradOutput, stateTensor(gradState, `${this.typeName}.backward: gradState`), null);
+    return { input, state: h0 };
+  }
 }
 
 /**
@@ -162,6 +197,20 @@ export class GRU extends Recurrent {
   forward(x: Tensor, h0?: Tensor | null, options?: ForwardOptions): [Tensor, Tensor] {
     const [output, hN] = this.run(x, stateTensor(h0, 'GRU.forward: h0'), null, options);
     return [output, hN];
+  }
+
+  /**
+   * Back through the last train-mode `forward`, every layer and direction, in one call into
+   * wasm: `gradOutput` is dL/doutput (output's shape), `gradState` dL/dhN (null or absent:
+   * zeros). Adds the parameters' gradients to `gradients()` and returns dL/dx and dL/dh0.
+   * Once per forward.
+   *
+   * @example
+   * gru.train(); const [out, hN] = gru.forward(x); const { input, state } = gru.backward(gradOut);
+   */
+  backward(gradOutput: Tensor, gradState?: Tensor | null): LayerGradients<Tensor> {
+    const [input, h0] = this.runBackward(gradOutput, stateTensor(gradState, `${this.typeName}.backward: gradState`), null);
+    return { input, state: h0 };
   }
 }
 
@@ -192,6 +241,24 @@ export class LSTM extends Recurrent {
     }
     const [output, hN, cN] = this.run(x, stateTensor(state?.[0], 'LSTM.forward: h0'), stateTensor(state?.[1], 'LSTM.forward: c0'), options);
     return [output, [hN, cN!]];
+  }
+
+  /**
+   * Back through the last train-mode `forward`, every layer and direction, in one call into
+   * wasm: `gradOutput` is dL/doutput (output's shape), `gradState` [dL/dhN, dL/dcN] (null or
+   * absent, or either entry null: zeros). Adds the parameters' gradients to `gradients()` and
+   * returns dL/dx and [dL/dh0, dL/dc0]. Once per forward.
+   *
+   * @example
+   * lstm.train(); const [out, [hN, cN]] = lstm.forward(x); const { input, state: [dh0, dc0] } = lstm.backward(gradOut, [gradHN, null]);
+   */
+  backward(gradOutput: Tensor, gradState?: [Tensor | null, Tensor | null] | null): LayerGradients<[Tensor, Tensor]> {
+    if (gradState != null && (!Array.isArray(gradState) || gradState.length !== 2)) {
+      throw new RnnError('argument', 'LSTM.backward: gradState must be [gradH, gradC]');
+    }
+    const [input, h0, c0] = this.runBackward(gradOutput, stateTensor(gradState?.[0], 'LSTM.backward: gradState h'),
+      stateTensor(gradState?.[1], 'LSTM.backward: gradState c'));
+    return { input, state: [h0, c0!] };
   }
 }
 

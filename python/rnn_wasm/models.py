@@ -1,5 +1,7 @@
 """PyTorch twins of rnn-wasm's model classes: the same architecture and the same state_dict
-names, so a model trained here loads in JavaScript with `loadModel(bytes)`.
+names, so a model trained here loads in JavaScript with `loadModel(bytes)`. Each twin's `loss`
+computes what the JavaScript model's `loss` computes (batches of sequences of different
+lengths, padded and packed here), so a run can move between the two.
 
     from rnn_wasm.models import TextClassifier, export
     model = TextClassifier(vocab_size=20000, embedding_dim=128, hidden_size=256, num_classes=2)
@@ -12,6 +14,7 @@ options), which `export` writes into the file's metadata with the kind and forma
 import json
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
@@ -20,6 +23,35 @@ from .safetensors import save_file
 FORMAT_VERSION = 1
 _RNN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 _ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
+
+
+IGNORE = -100  # the ignore_index of padded target positions (PyTorch's default)
+
+
+def _pad(sequences, value):
+    """Lists of ids of different lengths -> a (batch, T) LongTensor padded with value, and lengths."""
+    lengths = torch.tensor([len(s) for s in sequences])
+    out = torch.full((len(sequences), int(lengths.max())), value, dtype=torch.long)
+    for b, s in enumerate(sequences):
+        out[b, : len(s)] = torch.as_tensor(s, dtype=torch.long)
+    return out, lengths
+
+
+def _run_packed(rnn, x, lengths, state=None):
+    """A batch-first recurrent layer over padded x with PackedSequence semantics: each sequence
+    stops at its own length. Returns the padded output (zeros past each length) and the state."""
+    packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+    output, state = rnn(packed, state)
+    output, _ = pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])
+    return output, state
+
+
+def _teacher_forced(model, x, lengths, state, tgt_out):
+    """A decoder's mean cross-entropy over every target token, fed x from state."""
+    output, _ = _run_packed(model.decoder, x, lengths, state)
+    targets, _ = _pad(tgt_out, IGNORE)
+    logits = model.output(output)
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=IGNORE)
 
 
 def _recurrent(cell, input_size, hidden_size, num_layers, bidirectional, dropout):
@@ -74,6 +106,11 @@ class TextClassifier(nn.Module):
                 pooled = output.masked_fill(~mask, float("-inf")).max(1).values
         return self.head(self.dropout(pooled))
 
+    def loss(self, texts, labels):
+        """Mean cross-entropy of texts (lists of ids, different lengths) against their labels."""
+        ids, lengths = _pad(texts, self.config["paddingIdx"] or 0)
+        return F.cross_entropy(self(ids, lengths), torch.as_tensor(labels, dtype=torch.long))
+
 
 class LanguageModel(nn.Module):
     """Synchronous many-to-many: Embedding -> RNN/GRU/LSTM -> Linear decoder over the vocabulary.
@@ -99,6 +136,17 @@ class LanguageModel(nn.Module):
     def forward(self, ids, state=None):
         output, state = self.rnn(self.dropout(self.embedding(ids)), state)
         return self.decoder(self.dropout(output)), state
+
+    def loss(self, sequences, targets, state=None):
+        """Mean cross-entropy of the next-token predictions for sequences (lists of ids, different
+        lengths) against targets (the same lengths), from state (or zeros). Returns (loss, the
+        state where each sequence ended); detach it before the next window, as PyTorch's
+        word-language-model example does (truncated backpropagation through time)."""
+        ids, lengths = _pad(sequences, 0)
+        output, state = _run_packed(self.rnn, self.dropout(self.embedding(ids)), lengths, state)
+        logits = self.decoder(self.dropout(output))
+        y, _ = _pad(targets, IGNORE)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), ignore_index=IGNORE), state
 
 
 def export(model, path, dtype=None, metadata=None):
@@ -146,6 +194,14 @@ class Seq2Seq(nn.Module):
         y, _ = self.decoder(self.decoder_embedding(tgt_in), self.encode(src))
         return self.output(y)
 
+    def loss(self, src, tgt_in, tgt_out):
+        """Teacher forcing: mean cross-entropy of the decoder, fed tgt_in from the encoder's final
+        states over src, against tgt_out (lists of ids, each batch of different lengths)."""
+        ids, lengths = _pad(src, 0)
+        _, state = _run_packed(self.encoder, self.encoder_embedding(ids), lengths, None)
+        tgt, tgt_lengths = _pad(tgt_in, 0)
+        return _teacher_forced(self, self.decoder_embedding(tgt), tgt_lengths, state, tgt_out)
+
 
 class SequenceGenerator(nn.Module):
     """One-to-many: a feature vector -> Linear -> the decoder's initial h (and c) for every
@@ -172,6 +228,16 @@ class SequenceGenerator(nn.Module):
         y, state = self.decoder(self.embedding(torch.tensor([[token]])), state)
         return torch.log_softmax(self.output(y[0, -1]).double(), dim=-1), state
 
+    def loss(self, features, tgt_in, tgt_out):
+        """Teacher forcing from the states features (batch, feature_size) map to: mean
+        cross-entropy of the decoder fed tgt_in against tgt_out (lists of ids)."""
+        batch, layers, hidden = features.shape[0], self.config["numLayers"], self.config["hiddenSize"]
+        def initial(linear):  # (batch, layers*hidden) -> (layers, batch, hidden)
+            return linear(features).view(batch, layers, hidden).transpose(0, 1).contiguous()
+        state = (initial(self.init_h), initial(self.init_c)) if self.config["cell"] == "lstm" else initial(self.init_h)
+        tgt, lengths = _pad(tgt_in, 0)
+        return _teacher_forced(self, self.embedding(tgt), lengths, state, tgt_out)
+
 
 class Sequential(nn.Sequential):
     """One-to-one: Linear layers and activations (ReLU, Tanh, Sigmoid), as nn.Sequential."""
@@ -189,6 +255,11 @@ class Sequential(nn.Sequential):
                     raise TypeError(f"Sequential: {type(layer).__name__} is not supported")
                 spec.append({"type": names[type(layer)]})
         self.config = {"layers": spec}
+
+    def loss(self, x, targets):
+        """Class ids (a LongTensor) give the mean cross-entropy, a float tensor the mean squared error."""
+        y = self(x)
+        return F.mse_loss(y, targets) if targets.is_floating_point() else F.cross_entropy(y, targets)
 
 
 def decode(model, state, max_len, bos_id, eos_id, beam_size=1, length_penalty=1.0):

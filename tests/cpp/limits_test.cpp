@@ -10,7 +10,7 @@ using namespace rnn;
 TEST_CASE("Linear.forward refuses an output of more than 2 GiB") {
   // 4097 rows * 2^20 outputs = 2^32 + 2^20 floats: in wasm32 this wrapped to 2^20, and the
   // kernel wrote 4097 rows into a buffer for one.
-  const Linear linear(1, std::size_t(1) << 20, false, 0);
+  Linear linear(1, std::size_t(1) << 20, false, 0);
   const Tensor x = xt::zeros<float>(Shape{4097, 1});
   CHECK_THROWS(linear.forward(x), ErrorKind::memory, "Linear.forward: the output needs rows*outFeatures");
   CHECK(shape_of(linear.forward(xt::zeros<float>(Shape{2, 1}))) == (Shape{2, std::size_t(1) << 20}));
@@ -33,7 +33,7 @@ TEST_CASE("forward with seqLen 0 refuses a batch whose state cannot fit") {
   o.mode = RecurrentMode::lstm;
   o.input_size = 3;
   o.hidden_size = 4;
-  const Recurrent lstm(o);
+  Recurrent lstm(o);
   // x holds no data, yet h_n, c_n and the lengths were allocated for its 2^28 sequences: 4 GiB
   // each for h_n and c_n, more than wasm's 2 GiB in all.
   const Tensor x = xt::zeros<float>(Shape{0, std::size_t(1) << 28, 3});

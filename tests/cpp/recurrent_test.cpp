@@ -28,7 +28,7 @@ RecurrentOptions options(RecurrentMode mode, std::size_t layers, bool bidirectio
 
 TEST_CASE("a 2-layer GRU equals its cells stepped by hand") {
   Random random(1);
-  const Recurrent gru(options(RecurrentMode::gru, 2, false));
+  Recurrent gru(options(RecurrentMode::gru, 2, false));
   auto sd = const_cast<Recurrent&>(gru).state_dict();
   GRUCell l0(3, 5, true, 0), l1(5, 5, true, 0);
   io::StateDict s0, s1;
@@ -61,7 +61,7 @@ TEST_CASE("lengths: each sequence as if alone and truncated, padding zero, both 
   Random random(2);
   for (auto mode : {RecurrentMode::rnn_tanh, RecurrentMode::gru, RecurrentMode::lstm}) {
     const std::size_t proj = mode == RecurrentMode::lstm ? 2 : 0;
-    const Recurrent layer(options(mode, 2, true, proj));
+    Recurrent layer(options(mode, 2, true, proj));
     const std::size_t S = proj ? proj : 5, T = 6, B = 3;
     const std::vector<double> lengths = {4, 6, 1};
     const Tensor x = random_tensor({T, B, 3}, random);
@@ -86,7 +86,7 @@ TEST_CASE("lengths: each sequence as if alone and truncated, padding zero, both 
 TEST_CASE("options and shapes are refused with PyTorch's rules") {
   CHECK_THROWS(Recurrent(options(RecurrentMode::gru, 1, false, 2)), ErrorKind::argument, "projSize is for LSTM only");
   CHECK_THROWS(Recurrent(options(RecurrentMode::lstm, 1, false, 5)), ErrorKind::argument, "projSize must be smaller than hiddenSize");
-  const Recurrent lstm(options(RecurrentMode::lstm, 1, false));
+  Recurrent lstm(options(RecurrentMode::lstm, 1, false));
   const Tensor x = xt::zeros<float>(Shape{4, 2, 3});
   const Tensor h = xt::zeros<float>(Shape{1, 2, 5});
   CHECK_THROWS(lstm.forward(x, &h, nullptr, nullptr), ErrorKind::argument, "give both h0 and c0, or neither");

@@ -101,7 +101,7 @@ export interface Decoded {
   score: number;
 }
 
-interface Decoder {
+export interface Decoder {
   embedding: Embedding;
   rnn: RecurrentLayer;
   output: Linear;

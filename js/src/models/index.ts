@@ -5,7 +5,7 @@
 // This file re-exports the public names of the files beside it (js/src/index.ts publishes them).
 export { type CellKind, type RecurrentLayer } from './model.js';
 export { TextClassifier, type TextClassifierConfig } from './text-classifier.js';
-export { LanguageModel, LanguageModelSession, type LanguageModelConfig } from './language-model.js';
+export { LanguageModel, LanguageModelSession, LanguageModelTrainState, type LanguageModelConfig } from './language-model.js';
 export { Seq2Seq, type Seq2SeqConfig } from './seq2seq.js';
 export { SequenceGenerator, type SequenceGeneratorConfig } from './sequence-generator.js';
 export { Sequential, type SequentialLayer } from './sequential.js';

@@ -2,13 +2,17 @@
 // and LanguageModelSession, its streaming state.
 import { Embedding } from '../embedding.js';
 import { RnnError } from '../errors.js';
+import { wasm } from '../init.js';
 import { disposeSymbol } from '../lifetime.js';
 import { Linear } from '../linear.js';
+import { crossEntropy } from '../losses.js';
+import type { Module, ParameterRef } from '../module.js';
+import { unwrap } from '../raw.js';
 import { LSTM, type RecurrentState } from '../recurrent.js';
 import { Tensor } from '../tensor.js';
 import { CELLS, checkOptions, withDefaults } from './config.js';
 import { makeRandom, probabilitiesOf, rank, sampleFrom, type GenerateOptions, type SampleOptions } from './decoding.js';
-import { Model, checkIds, embedSequence, makeLayer, type CellKind, type RecurrentLayer } from './model.js';
+import { IGNORE, Model, batchOf, checkIds, embedSequence, makeLayer, targetsOf, type CellKind, type RecurrentLayer } from './model.js';
 
 export interface LanguageModelConfig {
   vocabSize: number;
@@ -49,23 +53,93 @@ export class LanguageModel extends Model {
     }
     this.config = c;
     try {
-      this.embedding = new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim });
-      this.parts.push(this.embedding);
-      this.rnn = makeLayer(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: false });
-      this.parts.push(this.rnn);
-      this.decoder = new Linear({ inFeatures: c.hiddenSize, outFeatures: c.vocabSize });
-      this.parts.push(this.decoder);
+      this.embedding = this.own(new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim }));
+      this.rnn = this.own(makeLayer(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: false }));
+      this.decoder = this.own(new Linear({ inFeatures: c.hiddenSize, outFeatures: c.vocabSize }));
     } catch (e) {
       this.dispose();
       throw e;
     }
   }
 
+  protected named(): [string, Module][] {
+    return [['embedding.', this.embedding], ['rnn.', this.rnn], ['decoder.', this.decoder]];
+  }
+
+  /** @internal With tied weights, decoder.weight is a copy of embedding.weight, kept equal by optimizers. */
+  parameterRefs(): ParameterRef[] {
+    const refs = super.parameterRefs();
+    if (!this.config.tieWeights) return refs;
+    return refs.filter((r) => r.name !== 'decoder.weight')
+      .map((r) => (r.name === 'embedding.weight' ? { ...r, mirrors: [{ module: this.decoder as Module, slot: 'weight' }] } : r));
+  }
+
   /** PyTorch names: embedding.weight, rnn.*, decoder.weight, decoder.bias (with tied weights decoder.weight may be absent). */
   loadStateDict(stateDict: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
     const dict = { ...stateDict };
     if (this.config.tieWeights && !dict['decoder.weight'] && dict['embedding.weight']) dict['decoder.weight'] = dict['embedding.weight'];
-    this.loadParts(dict, [['embedding.', this.embedding], ['rnn.', this.rnn], ['decoder.', this.decoder]], options.strict ?? true);
+    this.loadParts(dict, this.named(), options.strict ?? true);
+  }
+
+  /**
+   * A recurrent state for `batch` streams, carried from one `loss` window to the next and
+   * detached (no gradient flows into earlier windows): truncated backpropagation through time,
+   * as PyTorch's word-language-model example does. Plain tensors, nothing to dispose.
+   *
+   * @example
+   * const state = lm.trainState(20);
+   * for (const [ids, targets] of windows) lm.loss(ids, targets, { state });
+   */
+  trainState(batch = 1): LanguageModelTrainState {
+    this.check('trainState');
+    return new LanguageModelTrainState(this, batch);
+  }
+
+  /**
+   * The mean cross-entropy of the next-token predictions for `ids` against `targets` (the same
+   * shape: one sequence, or a batch of sequences of different lengths), over every token, as
+   * the twin's `loss`. With `state`, the sequences start from it and it is advanced to where
+   * they end. In train mode it also goes back through every part, adding to the gradients
+   * (a tied decoder's into embedding.weight); in eval mode it only measures. Returns the loss.
+   *
+   * @example
+   * lm.train(); opt.zeroGrad();
+   * const loss = lm.loss([[3, 17, 9], [4, 2]], [[17, 9, 5], [2, 8]]);
+   * opt.step();
+   */
+  loss(ids: ArrayLike<number> | ArrayLike<number>[], targets: ArrayLike<number> | ArrayLike<number>[], options: { state?: LanguageModelTrainState } = {}): number {
+    this.check('loss');
+    const c = this.config;
+    const batch = batchOf(ids, 'LanguageModel.loss', c.vocabSize, 0);
+    const flat = targetsOf(targets, batch, 'LanguageModel.loss', c.vocabSize, IGNORE);
+    const state = options?.state;
+    if (state !== undefined && !(state instanceof LanguageModelTrainState && state.model === this)) {
+      throw new RnnError('argument', 'LanguageModel.loss: state must come from this model\'s trainState()');
+    }
+    if (state && state.batch !== batch.batch) {
+      throw new RnnError('argument', `LanguageModel.loss: the state is for ${state.batch} sequences, the batch has ${batch.batch}`);
+    }
+    const { batch: B, steps: T } = batch;
+    const x = new Tensor(this.embedding.forward(batch.ids).data, [B, T, c.embeddingDim]);
+    const lengths = batch.lengths;
+    let output: Tensor;
+    if (this.rnn instanceof LSTM) {
+      const [out, [hN, cN]] = this.rnn.forward(x, state ? [state.h, state.c!] : null, { lengths });
+      output = out;
+      state?.carry(hN, cN);
+    } else {
+      const [out, hN] = this.rnn.forward(x, state ? state.h : null, { lengths });
+      output = out;
+      state?.carry(hN, null);
+    }
+    const logits = this.decoder.forward(output);
+    const { loss, grad } = crossEntropy(new Tensor(logits.data, [B * T, c.vocabSize]), flat);
+    if (!this.training) return loss;
+    const { input: gradOutput } = this.decoder.backward(new Tensor(grad.data, logits.shape));
+    const { input } = this.rnn instanceof LSTM ? this.rnn.backward(gradOutput) : this.rnn.backward(gradOutput);
+    this.embedding.backward(new Tensor(input.data, [B * T, c.embeddingDim]));
+    if (c.tieWeights) unwrap(wasm()._moduleMoveGradient(this.decoder.rawHandle('loss'), 'weight', this.embedding.rawHandle('loss'), 'weight'));
+    return loss;
   }
 
   /**
@@ -115,6 +189,42 @@ export class LanguageModel extends Model {
     } finally {
       session.dispose();
     }
+  }
+}
+
+/**
+ * A LanguageModel's recurrent state between training windows (`lm.trainState(batch)`): h and,
+ * for LSTM, c, each (numLayers, batch, hiddenSize). Plain tensors: nothing to dispose.
+ *
+ * @example
+ * const state = lm.trainState(4); lm.loss(ids, targets, { state }); state.reset();
+ */
+export class LanguageModelTrainState {
+  readonly model: LanguageModel;
+  readonly batch: number;
+  h: Tensor;
+  c: Tensor | null;
+
+  /** @internal Made by `lm.trainState(batch)`. */
+  constructor(model: LanguageModel, batch: number) {
+    if (!Number.isInteger(batch) || batch < 1) throw new RnnError('argument', `LanguageModel.trainState: batch must be a positive integer, got ${batch}`);
+    this.model = model;
+    this.batch = batch;
+    const shape = [model.config.numLayers, batch, model.config.hiddenSize];
+    this.h = Tensor.zeros(shape);
+    this.c = model.config.cell === 'lstm' ? Tensor.zeros(shape) : null;
+  }
+
+  /** Back to zeros (a new stream). */
+  reset(): void {
+    this.h = Tensor.zeros(this.h.shape);
+    this.c = this.c && Tensor.zeros(this.c.shape);
+  }
+
+  /** @internal The state a window ended in becomes the next one's start. */
+  carry(h: Tensor, c: Tensor | null): void {
+    this.h = h;
+    this.c = c;
   }
 }
 

@@ -2,11 +2,12 @@
 // states seed a greedy or beam-search decoder.
 import { Embedding } from '../embedding.js';
 import { Linear } from '../linear.js';
+import type { Module } from '../module.js';
 import { LSTM } from '../recurrent.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { CELLS, checkOptions, withDefaults } from './config.js';
 import { decode, type DecodeOptions, type Decoded } from './decoding.js';
-import { Model, checkIds, embedSequence, makeLayer, type CellKind, type RecurrentLayer } from './model.js';
+import { Model, batchOf, checkIds, decoderLoss, embedSequence, makeLayer, type CellKind, type RecurrentLayer } from './model.js';
 
 export interface Seq2SeqConfig {
   srcVocabSize: number;
@@ -45,21 +46,60 @@ export class Seq2Seq extends Model {
     this.config = c;
     try {
       const layer = { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: false };
-      this.parts.push((this.encoderEmbedding = new Embedding({ numEmbeddings: c.srcVocabSize, embeddingDim: c.embeddingDim })));
-      this.parts.push((this.encoder = makeLayer(c.cell, layer)));
-      this.parts.push((this.decoderEmbedding = new Embedding({ numEmbeddings: c.tgtVocabSize, embeddingDim: c.embeddingDim })));
-      this.parts.push((this.decoder = makeLayer(c.cell, layer)));
-      this.parts.push((this.output = new Linear({ inFeatures: c.hiddenSize, outFeatures: c.tgtVocabSize })));
+      this.encoderEmbedding = this.own(new Embedding({ numEmbeddings: c.srcVocabSize, embeddingDim: c.embeddingDim }));
+      this.encoder = this.own(makeLayer(c.cell, layer));
+      this.decoderEmbedding = this.own(new Embedding({ numEmbeddings: c.tgtVocabSize, embeddingDim: c.embeddingDim }));
+      this.decoder = this.own(makeLayer(c.cell, layer));
+      this.output = this.own(new Linear({ inFeatures: c.hiddenSize, outFeatures: c.tgtVocabSize }));
     } catch (e) {
       this.dispose();
       throw e;
     }
   }
 
+  protected named(): [string, Module][] {
+    return [['encoder_embedding.', this.encoderEmbedding], ['encoder.', this.encoder], ['decoder_embedding.', this.decoderEmbedding],
+      ['decoder.', this.decoder], ['output.', this.output]];
+  }
+
   /** PyTorch names: encoder_embedding.*, encoder.*, decoder_embedding.*, decoder.*, output.*. */
   loadStateDict(stateDict: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
-    this.loadParts(stateDict, [['encoder_embedding.', this.encoderEmbedding], ['encoder.', this.encoder], ['decoder_embedding.', this.decoderEmbedding],
-      ['decoder.', this.decoder], ['output.', this.output]], options.strict ?? true);
+    this.loadParts(stateDict, this.named(), options.strict ?? true);
+  }
+
+  /**
+   * The mean cross-entropy of the decoder, fed `tgtIn` with teacher forcing from the encoder's
+   * final states over `src`, against `tgtOut` (shaped like `tgtIn`; typically `tgtIn` starts
+   * with BOS and `tgtOut` ends with EOS). One sentence each, or batches of different lengths.
+   * In train mode it also goes back through decoder and encoder; in eval mode it only measures.
+   *
+   * @example
+   * s2s.train(); opt.zeroGrad();
+   * const loss = s2s.loss([[5, 9, 3]], [[1, 7, 8]], [[7, 8, 2]]);
+   * opt.step();
+   */
+  loss(src: ArrayLike<number> | ArrayLike<number>[], tgtIn: ArrayLike<number> | ArrayLike<number>[], tgtOut: ArrayLike<number> | ArrayLike<number>[]): number {
+    this.check('loss');
+    const c = this.config;
+    const batch = batchOf(src, 'Seq2Seq.loss: src', c.srcVocabSize, 0);
+    const { batch: B, steps: S } = batch;
+    const x = new Tensor(this.encoderEmbedding.forward(batch.ids).data, [B, S, c.embeddingDim]);
+    const options = { lengths: batch.lengths };
+    let encoded: Tensor, final: Tensor[];
+    if (this.encoder instanceof LSTM) {
+      const [out, [hN, cN]] = this.encoder.forward(x, null, options);
+      [encoded, final] = [out, [hN, cN]];
+    } else {
+      const [out, hN] = this.encoder.forward(x, null, options);
+      [encoded, final] = [out, [hN]];
+    }
+    const decoder = { embedding: this.decoderEmbedding, rnn: this.decoder, output: this.output };
+    const { loss, gradState } = decoderLoss(decoder, tgtIn, tgtOut, final, batch.single, this.training, 'Seq2Seq.loss');
+    if (!gradState) return loss;
+    const gradOutput = Tensor.zeros(encoded.shape);
+    const { input } = this.encoder instanceof LSTM ? this.encoder.backward(gradOutput, [gradState[0], gradState[1]]) : this.encoder.backward(gradOutput, gradState[0]);
+    this.encoderEmbedding.backward(new Tensor(input.data, [B * S, c.embeddingDim]));
+    return loss;
   }
 
   /** Greedy (beamSize 1) or beam-search translation of one source sentence. */

@@ -1,10 +1,13 @@
 // Sequential (one-to-one): Linear layers and activations in order, as torch.nn.Sequential, with
 // its layer specs and their check.
+import type { ReLU, Sigmoid, Tanh } from '../activations.js';
 import { RnnError } from '../errors.js';
 import { Linear } from '../linear.js';
-import { preview, type Tensor } from '../tensor.js';
+import { crossEntropy, mseLoss, numbers } from '../losses.js';
+import type { Module } from '../module.js';
+import { Tensor, preview } from '../tensor.js';
 import { ACTIVATION_NAMES, checkOptions } from './config.js';
-import { ACTIVATIONS, Model } from './model.js';
+import { Model, makeActivation } from './model.js';
 
 export type SequentialLayer =
   | { type: 'linear'; inFeatures: number; outFeatures: number; bias?: boolean }
@@ -31,7 +34,7 @@ export function checkSequentialConfig(config: { layers: SequentialLayer[] }): vo
 export class Sequential extends Model {
   readonly kind = 'Sequential';
   readonly config: { layers: SequentialLayer[] };
-  readonly layers: (Linear | 'relu' | 'tanh' | 'sigmoid')[] = [];
+  readonly layers: (Linear | ReLU | Tanh | Sigmoid)[] = [];
 
   constructor(config: { layers: SequentialLayer[] }) {
     super();
@@ -39,13 +42,9 @@ export class Sequential extends Model {
     this.config = config;
     try {
       for (const spec of config.layers) {
-        if (spec.type === 'linear') {
-          const linear = new Linear({ inFeatures: spec.inFeatures, outFeatures: spec.outFeatures, bias: spec.bias ?? true });
-          this.parts.push(linear);
-          this.layers.push(linear);
-        } else {
-          this.layers.push(spec.type);
-        }
+        this.layers.push(this.own(spec.type === 'linear'
+          ? new Linear({ inFeatures: spec.inFeatures, outFeatures: spec.outFeatures, bias: spec.bias ?? true })
+          : makeActivation(spec.type)));
       }
     } catch (e) {
       this.dispose();
@@ -53,14 +52,35 @@ export class Sequential extends Model {
     }
   }
 
+  protected named(): [string, Module][] {
+    return this.layers.flatMap((l, i) => (l instanceof Linear ? [[`${i}.`, l] as [string, Module]] : []));
+  }
+
   loadStateDict(stateDict: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
-    const targets = this.layers.flatMap((l, i) => (l instanceof Linear ? [[`${i}.`, l] as [string, Linear]] : []));
-    this.loadParts(stateDict, targets, options.strict ?? true);
+    this.loadParts(stateDict, this.named(), options.strict ?? true);
   }
 
   /** x: (*, inFeatures of the first Linear). */
   forward(x: Tensor): Tensor {
     this.check('forward');
-    return this.layers.reduce((y, l) => (l instanceof Linear ? l.forward(y) : ACTIVATIONS[l](y)), x);
+    return this.layers.reduce((y, l) => l.forward(y), x);
+  }
+
+  /**
+   * The loss of `forward(x)` against `targets`: class ids (an array or Int32Array, one per row
+   * of a (N, C) output) give the mean cross-entropy; a Tensor of the output's shape gives the
+   * mean squared error. In train mode it also goes back through every layer. Returns the loss.
+   *
+   * @example
+   * mlp.train(); opt.zeroGrad();
+   * const loss = mlp.loss(x, [0, 2, 1]);
+   * opt.step();
+   */
+  loss(x: Tensor, targets: ArrayLike<number> | Tensor): number {
+    const y = this.forward(x);
+    const { loss, grad } = targets instanceof Tensor ? mseLoss(y, targets) : crossEntropy(y, numbers(targets, 'Sequential.loss: targets'));
+    if (!this.training) return loss;
+    this.layers.reduceRight((g, l) => l.backward(g).input, grad);
+    return loss;
   }
 }

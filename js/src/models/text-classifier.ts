@@ -1,12 +1,17 @@
 // TextClassifier (many-to-one): Embedding -> RNN/GRU/LSTM -> pooling -> Linear head, with
-// its config.
-import { softmax } from '../activations.js';
+// its config, and its loss (forward and backward through every part).
+import { softmax, type ReLU, type Sigmoid, type Tanh } from '../activations.js';
 import { Embedding } from '../embedding.js';
+import { RnnError } from '../errors.js';
+import { wasm } from '../init.js';
 import { Linear } from '../linear.js';
+import { crossEntropy } from '../losses.js';
+import { toTensor, type Module } from '../module.js';
+import { unwrap } from '../raw.js';
 import { LSTM } from '../recurrent.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, preview } from '../tensor.js';
 import { ACTIVATION_NAMES, CELLS, checkOptions, withDefaults } from './config.js';
-import { ACTIVATIONS, Model, checkIds, makeLayer, row, type CellKind, type RecurrentLayer } from './model.js';
+import { Model, batchOf, checkIds, makeActivation, makeLayer, row, type CellKind, type RecurrentLayer } from './model.js';
 
 export interface TextClassifierConfig {
   vocabSize: number;
@@ -45,22 +50,21 @@ export class TextClassifier extends Model {
   readonly embedding: Embedding;
   readonly rnn: RecurrentLayer;
   readonly head: Linear[];
+  /** The activations between the head's Linear layers. */
+  readonly #activations: (ReLU | Tanh | Sigmoid)[] = [];
 
   constructor(config: TextClassifierConfig) {
     super();
     const c = textClassifierConfig(config);
     this.config = c;
     try {
-      this.embedding = new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim, paddingIdx: c.paddingIdx });
-      this.parts.push(this.embedding);
-      this.rnn = makeLayer(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: c.bidirectional });
-      this.parts.push(this.rnn);
+      this.embedding = this.own(new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim, paddingIdx: c.paddingIdx }));
+      this.rnn = this.own(makeLayer(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: c.bidirectional }));
       this.head = [];
       let width = c.hiddenSize * (c.bidirectional ? 2 : 1);
       for (const size of [...c.head, c.numClasses]) {
-        const linear = new Linear({ inFeatures: width, outFeatures: size });
-        this.head.push(linear);
-        this.parts.push(linear);
+        if (this.head.length) this.#activations.push(this.own(makeActivation(c.activation)));
+        this.head.push(this.own(new Linear({ inFeatures: width, outFeatures: size })));
         width = size;
       }
     } catch (e) {
@@ -69,9 +73,54 @@ export class TextClassifier extends Model {
     }
   }
 
+  protected named(): [string, Module][] {
+    return [['embedding.', this.embedding], ['rnn.', this.rnn], ...this.head.map((l, i) => [`head.${2 * i}.`, l] as [string, Module])];
+  }
+
   /** PyTorch names: embedding.weight, rnn.*, head.{2i}.weight / .bias (Linear layers of the nn.Sequential head). */
   loadStateDict(stateDict: Record<string, Tensor>, options: { strict?: boolean } = {}): void {
-    this.loadParts(stateDict, [['embedding.', this.embedding], ['rnn.', this.rnn], ...this.head.map((l, i) => [`head.${2 * i}.`, l] as [string, Linear])], options.strict ?? true);
+    this.loadParts(stateDict, this.named(), options.strict ?? true);
+  }
+
+  /**
+   * The mean cross-entropy of the classes predicted for `ids` (one text, or a batch of texts of
+   * different lengths) against `labels` (one class id per text), as the twin's `loss` computes
+   * it. In train mode it also goes back through every part, adding to the gradients; in eval
+   * mode it only measures. Returns the loss.
+   *
+   * @example
+   * model.train(); opt.zeroGrad();
+   * const loss = model.loss([[12, 7, 431], [5, 9]], [1, 0]);
+   * opt.step();
+   */
+  loss(ids: ArrayLike<number> | ArrayLike<number>[], labels: number | ArrayLike<number>): number {
+    this.check('loss');
+    const c = this.config;
+    const batch = batchOf(ids, 'TextClassifier.loss', c.vocabSize, c.paddingIdx ?? 0);
+    const targets = typeof labels === 'number' ? [labels] : labels !== null && typeof labels === 'object' ? Array.from(labels) : [];
+    if (targets.length !== batch.batch) {
+      throw new RnnError('argument', `TextClassifier.loss: ${batch.batch} ${batch.single ? 'text' : 'texts'} but ${preview(labels)} as labels; expected one class id per text`);
+    }
+    targets.forEach((label, i) => {
+      if (!(Number.isInteger(label) && label >= 0 && label < c.numClasses)) {
+        throw new RnnError('argument', `TextClassifier.loss: label ${preview(label)} of text ${i} is not a class id in [0, ${c.numClasses})`);
+      }
+    });
+    const [output, hN] = this.run(batch.texts);
+    const D = c.bidirectional ? 2 : 1;
+    const pooled = toTensor(unwrap(wasm()._pool(c.pooling, output, hN, D, batch.lengths)));
+    const { loss, grad } = crossEntropy(this.applyHead(pooled), targets);
+    if (!this.training) return loss;
+    let g = grad;
+    for (let i = this.head.length - 1; i >= 0; i--) {
+      g = this.head[i].backward(g).input;
+      if (i > 0) g = this.#activations[i - 1].backward(g).input;
+    }
+    const [gradOutput, gradHN] = unwrap(wasm()._poolBackward(c.pooling, output, hN, D, batch.lengths, g));
+    const { input } = this.rnn instanceof LSTM ? this.rnn.backward(toTensor(gradOutput), [toTensor(gradHN), null])
+      : this.rnn.backward(toTensor(gradOutput), toTensor(gradHN));
+    this.embedding.backward(new Tensor(input.data, [batch.batch * batch.steps, c.embeddingDim]));
+    return loss;
   }
 
   /**
@@ -134,42 +183,18 @@ export class TextClassifier extends Model {
     return this.rnn.forward(x, null, { lengths });
   }
 
-  /** (B, D*H): the pooled representation of each text. */
+  /** (B, D*H): the pooled representation of each text (cpp/layers/pooling.h). */
   private pool(texts: number[][]): Tensor {
     const c = this.config;
-    const D = c.bidirectional ? 2 : 1, H = c.hiddenSize, B = texts.length;
     const [output, hN] = this.run(texts);
-    const pooled = new Float32Array(B * D * H);
-    if (c.pooling === 'last') {
-      // hN (D*numLayers, B, H): the top layer's directions are its last D entries.
-      for (let b = 0; b < B; b++) {
-        for (let d = 0; d < D; d++) {
-          const k = (c.numLayers - 1) * D + d;
-          pooled.set(hN.data.subarray((k * B + b) * H, (k * B + b + 1) * H), (b * D + d) * H);
-        }
-      }
-    } else {
-      const T = output.shape[1], W = D * H;
-      for (let b = 0; b < B; b++) {
-        const n = texts[b].length;
-        for (let j = 0; j < W; j++) {
-          let acc = c.pooling === 'mean' ? 0 : -Infinity;
-          for (let t = 0; t < n; t++) {
-            const v = output.data[(b * T + t) * W + j];
-            acc = c.pooling === 'mean' ? acc + v : Math.max(acc, v);
-          }
-          pooled[b * W + j] = c.pooling === 'mean' ? acc / n : acc;
-        }
-      }
-    }
-    return new Tensor(pooled, [B, D * H]);
+    return toTensor(unwrap(wasm()._pool(c.pooling, output, hN, c.bidirectional ? 2 : 1, texts.map((t) => t.length))));
   }
 
   private applyHead(x: Tensor): Tensor {
     let y = x;
     this.head.forEach((linear, i) => {
+      if (i > 0) y = this.#activations[i - 1].forward(y);
       y = linear.forward(y);
-      if (i < this.head.length - 1) y = ACTIVATIONS[this.config.activation](y);
     });
     return y;
   }

@@ -219,7 +219,7 @@ std::optional<std::vector<double>> fuzz_lengths(Input& in, std::size_t B, std::s
   return lengths;
 }
 
-void run_recurrent_forward(const Recurrent& layer, Input& in) {
+void run_recurrent_forward(Recurrent& layer, Input& in) {
   const RecurrentOptions& o = layer.options();
   const std::size_t D = layer.directions(), L = o.num_layers, S = layer.state_size(), H = o.hidden_size;
   const bool lstm = o.mode == RecurrentMode::lstm;
@@ -255,7 +255,7 @@ void run_recurrent_forward(const Recurrent& layer, Input& in) {
 
 // Streaming as the bindings do it (_recurrentStateNew checks the batch first); the state may
 // come from another layer, as a handle from JS can.
-void run_recurrent_steps(const Recurrent& layer, Input& in) {
+void run_recurrent_steps(Recurrent& layer, Input& in) {
   const RecurrentOptions& o = layer.options();
   const std::size_t batch = check_size("state", "batch", double(in.below(5)));
   std::unique_ptr<Recurrent> other;
@@ -287,7 +287,7 @@ void run_recurrent_steps(const Recurrent& layer, Input& in) {
 }
 
 // A unidirectional layer's forward over (T, B) against step() one time step at a time.
-void run_forward_against_steps(const Recurrent& layer, Input& in) {
+void run_forward_against_steps(Recurrent& layer, Input& in) {
   const RecurrentOptions& o = layer.options();
   if (o.bidirectional) return;
   const std::size_t T = in.below(5), B = 1 + in.below(3), S = layer.state_size(), H = o.hidden_size;
@@ -320,7 +320,7 @@ void run_forward_against_steps(const Recurrent& layer, Input& in) {
     require(close(state.c().data()[i], out.c_n.data()[i]), "step's final c differs from forward's c_n");
 }
 
-void run_linear(const Linear& linear, Input& in) {
+void run_linear(Linear& linear, Input& in) {
   Shape shape(in.below(4));
   for (auto& d : shape) d = in.below(4);
   if (shape.size() == 3 && in.rarely()) shape = {0, kHuge[in.below(3)], 1};  // no rows, a huge dimension
