@@ -61,6 +61,12 @@ void Module::set_frozen(const std::vector<std::string>& patterns, bool frozen) {
   }
 }
 
+bool Module::frozen(const std::string& name) {
+  for (Module* child : children())
+    if (child->frozen(name)) return true;
+  return frozen_.count(name) != 0;
+}
+
 float* Module::gradient(const std::string& name, std::size_t size) {
   if (frozen(name)) return nullptr;
   auto& grad = grads_[name];

@@ -65,7 +65,7 @@ class Module : public Object {
   // A frozen parameter gets no gradient (its buffer is dropped) and optimizers skip it. A
   // pattern that matches no parameter is ErrorKind::argument, and then nothing changes.
   void set_frozen(const std::vector<std::string>& patterns, bool frozen);
-  bool frozen(const std::string& name) const { return frozen_.count(name) != 0; }
+  bool frozen(const std::string& name);
 
   // The gradient buffer of this module's own parameter `name` (size floats), zeros when first
   // asked for; null when frozen. Backward passes add into it.

@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include <xtensor/xadapt.hpp>
 
 #include "convert.h"
 #include "../cells/cell_base.h"
@@ -310,7 +309,7 @@ val optimizer_get_state(double handle, double index, std::string name) {
     const auto& state = o.state(std::size_t(index));
     const auto found = state.find(name);
     if (found == state.end()) return val::null();
-    return tensor_to_js(xt::adapt(found->second, Shape{found->second.size()}));
+    return tensor_to_js(tensor_of(Shape{found->second.size()}, found->second.data()));
   });
 }
 

@@ -40,6 +40,11 @@ void CellBase::parameters_changed() {
 
 void CellBase::project_input(const float* x, std::size_t rows, float* gi) const { ih_.apply(x, rows, gi); }
 
+float* CellBase::step_scratch(std::size_t floats) const {
+  if (scratch_.size() < floats) scratch_.resize(floats);
+  return scratch_.data();
+}
+
 void CellBase::project_hidden(const float* h, std::size_t batch, float* gh) const { hh_.apply(h, batch, gh); }
 
 std::vector<io::ParameterSlot> CellBase::parameters() {
@@ -88,10 +93,10 @@ void CellBase::scan(const Sequence& s, float* h, float* c, float* tape) const {
   const std::size_t T = s.steps, B = s.batch, S = state_size_, H = hidden_size_, G = gates_ * H;
   const bool lstm = has_cell_state();
   const Tape tp = tape ? tape_view(tape, T, B) : Tape{};
-  std::vector<float> own_gi(tape ? 0 : T * B * G);
-  float* gi = tape ? tp.gates : own_gi.data();
+  const Scratch own_gi = tape ? nullptr : scratch(T * B * G);
+  float* gi = tape ? tp.gates : own_gi.get();
   project_input(s.x, T * B, gi);
-  std::vector<float> h_new(B * S), c_new(lstm ? B * H : 0);
+  const Scratch h_new = scratch(B * S), c_new = scratch(lstm ? B * H : 0);
   for (std::size_t i = 0; i < T; ++i) {
     const std::size_t t = s.reverse ? T - 1 - i : i;
     float* cache = nullptr;
@@ -100,12 +105,12 @@ void CellBase::scan(const Sequence& s, float* h, float* c, float* tape) const {
       if (lstm) std::copy_n(c, B * H, tp.c_prev + t * B * H);
       cache = tp.cache + t * B * H;
     }
-    step(gi + t * B * G, h, c, B, h_new.data(), lstm ? c_new.data() : nullptr, cache, T * B * H);
+    step(gi + t * B * G, h, c, B, h_new.get(), lstm ? c_new.get() : nullptr, cache, T * B * H);
     for (std::size_t b = 0; b < B; ++b) {
       if (s.lengths && t >= (*s.lengths)[b]) continue;  // padding: state kept, no output
-      std::copy_n(h_new.data() + b * S, S, h + b * S);
-      if (lstm) std::copy_n(c_new.data() + b * H, H, c + b * H);
-      std::copy_n(h_new.data() + b * S, S, s.out + (t * B + b) * s.out_stride);
+      std::copy_n(h_new.get() + b * S, S, h + b * S);
+      if (lstm) std::copy_n(c_new.get() + b * H, H, c + b * H);
+      std::copy_n(h_new.get() + b * S, S, s.out + (t * B + b) * s.out_stride);
     }
   }
 }

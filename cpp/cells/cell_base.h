@@ -127,6 +127,9 @@ class CellBase : public Module {
   Vector bias_ih_;    // (gates*hidden_size), or empty without bias
   Vector bias_hh_;
   kernels::Affine ih_, hh_;  // the two projections, over the parameters above
+  // A step's scratch (the hidden projection), kept across steps so that a step allocates
+  // nothing: allocating and zeroing it every step cost a batch-1 RNN layer 4%.
+  float* step_scratch(std::size_t floats) const;
 
  private:
   // What a cell's own training forward kept: its input, initial state, tape and batch.
@@ -135,6 +138,7 @@ class CellBase : public Module {
     CellBatch batch{0, true};
     std::vector<float> x, h0, c0, tape;
   } kept_;
+  mutable std::vector<float> scratch_;
 };
 
 }  // namespace rnn

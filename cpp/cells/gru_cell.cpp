@@ -19,9 +19,9 @@ GRUCell::GRUCell(std::size_t input_size, std::size_t hidden_size, bool bias, std
 
 void GRUCell::recur(const float* gi, const float* h, std::size_t batch, float* h_out, float* cache,
                     std::size_t cache_stride) const {
-  std::vector<float> gh(batch * 3 * hidden_size_);
-  project_hidden(h, batch, gh.data());
-  kernels::gru_gates_f32(gi, gh.data(), h, h_out, batch, hidden_size_, cache, cache_stride);
+  float* gh = step_scratch(batch * 3 * hidden_size_);
+  project_hidden(h, batch, gh);
+  kernels::gru_gates_f32(gi, gh, h, h_out, batch, hidden_size_, cache, cache_stride);
 }
 
 std::size_t GRUCell::cache_planes() const { return kernels::kGruCachePlanes; }

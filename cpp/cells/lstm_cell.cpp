@@ -37,14 +37,14 @@ std::size_t LSTMCell::cache_planes() const { return kernels::kLstmCachePlanes + 
 void LSTMCell::recur(const float* gi, const float* h, const float* c, std::size_t batch, float* h_out,
                      float* c_out, float* cache, std::size_t cache_stride) const {
   const std::size_t hs = hidden_size_;
-  std::vector<float> gh(batch * 4 * hs);
-  project_hidden(h, batch, gh.data());  // h is read in full before h_out is written
+  // Scratch: the hidden projection, then (with a projection, inference) o * tanh(c').
+  float* gh = step_scratch(batch * (proj_size_ ? 5 : 4) * hs);
+  project_hidden(h, batch, gh);  // h is read in full before h_out is written
   if (c_out != c) std::copy_n(c, batch * hs, c_out);
   // Without projection o * tanh(c') is h' itself; with it, it goes through W_hr below (and a
   // training step keeps it, in the cache's last plane, for W_hr's gradient).
-  std::vector<float> unprojected(proj_size_ && !cache ? batch * hs : 0);
-  float* full_h = !proj_size_ ? h_out : cache ? cache + kernels::kLstmCachePlanes * cache_stride : unprojected.data();
-  kernels::lstm_gates_f32(gi, gh.data(), c_out, full_h, batch, hs, cache, cache_stride);
+  float* full_h = !proj_size_ ? h_out : cache ? cache + kernels::kLstmCachePlanes * cache_stride : gh + batch * 4 * hs;
+  kernels::lstm_gates_f32(gi, gh, c_out, full_h, batch, hs, cache, cache_stride);
   if (proj_size_) hr_.apply(full_h, batch, h_out);
 }
 

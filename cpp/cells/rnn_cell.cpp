@@ -19,8 +19,8 @@ RNNCell::RNNCell(std::size_t input_size, std::size_t hidden_size, bool bias,
 
 void RNNCell::recur(const float* gi, const float* h, std::size_t batch, float* h_out) const {
   const std::size_t n = batch * hidden_size_;
-  std::vector<float> gh(n);
-  project_hidden(h, batch, gh.data());
+  float* gh = step_scratch(n);
+  project_hidden(h, batch, gh);
   for (std::size_t i = 0; i < n; ++i) h_out[i] = gi[i] + gh[i];  // h is consumed: h_out may alias it
   if (nonlinearity_ == Nonlinearity::tanh)
     kernels::tanh_f32(h_out, h_out, n);

@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
-#include <xtensor/xadapt.hpp>
 
 #include "../cells/gru_cell.h"
 #include "../cells/lstm_cell.h"
@@ -250,8 +250,8 @@ RecurrentOutput Recurrent::forward(const Tensor& x, const Tensor* h0, const Tens
 
   // Layer input, time-major (T, B, width). In training it lives in the arena, with the rows
   // past each sequence's length zeroed: they reach no output, and so no gradient either.
-  std::vector<float> own_input(keep ? 0 : T * B * in);
-  float* input = keep ? kept->input(0) : own_input.data();
+  const Scratch own_input = keep ? nullptr : scratch(T * B * in);
+  float* input = keep ? kept->input(0) : own_input.get();
   if (transpose) {
     for (std::size_t i = 0; i < B; ++i)
       for (std::size_t t = 0; t < T; ++t)
@@ -271,16 +271,11 @@ RecurrentOutput Recurrent::forward(const Tensor& x, const Tensor* h0, const Tens
 
   // Each layer's output is the next one's input: in training, straight into the arena; else
   // two buffers take turns.
-  std::vector<float> top(T * B * D * S), between[2];
+  const std::size_t n = T * B * D * S;
+  const Scratch top = scratch(n), between[2] = {scratch(L > 1 && !keep ? n : 0), scratch(L > 2 && !keep ? n : 0)};
   for (std::size_t k = 0; k < L; ++k) {
-    float* output = top.data();
-    if (k + 1 < L && keep) {
-      output = kept->input(k + 1);
-    } else if (k + 1 < L) {
-      between[k % 2].resize(T * B * D * S);
-      output = between[k % 2].data();
-    }
-    std::fill_n(output, T * B * D * S, 0.f);
+    float* output = k + 1 == L ? top.get() : keep ? kept->input(k + 1) : between[k % 2].get();
+    std::memset(output, 0, n * sizeof(float));  // positions past a sequence's length stay zero
     for (std::size_t d = 0; d < D; ++d) {
       const CellBase& cell = *cells_[k * D + d];
       // h and c live in h_n / c_n and are advanced in place: at the end they are the result.
@@ -296,14 +291,14 @@ RecurrentOutput Recurrent::forward(const Tensor& x, const Tensor* h0, const Tens
   // `top` now holds the last layer's output, time-major.
   const std::size_t width = D * S;
   if (!b.batched) {
-    result.output = xt::adapt(top, Shape{T, width});
+    result.output = tensor_of(Shape{T, width}, top.get());
   } else if (!transpose) {
-    result.output = xt::adapt(top, Shape{T, B, width});
+    result.output = tensor_of(Shape{T, B, width}, top.get());
   } else {
     result.output = xt::empty<float>(Shape{B, T, width});
     for (std::size_t t = 0; t < T; ++t)
       for (std::size_t i = 0; i < B; ++i)
-        std::copy_n(top.data() + (t * B + i) * width, width, result.output.data() + (i * T + t) * width);
+        std::copy_n(top.get() + (t * B + i) * width, width, result.output.data() + (i * T + t) * width);
   }
   if (keep) {
     kept->output_shape = shape_of(result.output);
@@ -371,9 +366,9 @@ RecurrentGradients Recurrent::backward(const Tensor& grad_output, const Tensor* 
   kept_.reset();  // one backward per forward
 
   if (!b.batched) {
-    result.input = xt::adapt(grad_in, Shape{T, in});
+    result.input = tensor_of(Shape{T, in}, grad_in.data());
   } else if (!options_.batch_first) {
-    result.input = xt::adapt(grad_in, Shape{T, B, in});
+    result.input = tensor_of(Shape{T, B, in}, grad_in.data());
   } else {
     result.input = xt::empty<float>(Shape{B, T, in});
     for (std::size_t t = 0; t < T; ++t)

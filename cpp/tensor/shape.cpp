@@ -1,5 +1,6 @@
 #include "shape.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "../errors.h"
@@ -41,6 +42,12 @@ std::size_t check_size(const char* owner, const char* option, double value) {
     throw Error(ErrorKind::argument, out.str());
   }
   return static_cast<std::size_t>(value);
+}
+
+Tensor tensor_of(const Shape& shape, const float* data) {
+  Tensor t = xt::empty<float>(shape);
+  std::copy(data, data + t.size(), t.data());
+  return t;
 }
 
 }  // namespace rnn
