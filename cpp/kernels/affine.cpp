@@ -1,5 +1,6 @@
 #include "affine.h"
 
+#include <memory>
 #include <vector>
 
 #include "gemm.h"
@@ -37,8 +38,8 @@ void Affine::apply(const float* x, std::size_t rows, float* y) const {
 void Affine::apply_backward(const float* dy, std::size_t rows, float* dx, bool accumulate) const {
 #ifdef RNN_HAVE_WASM_SIMD
   // The packed kernels overwrite their output; to accumulate, they write a scratch row block.
-  std::vector<float> scratch(accumulate ? rows * in_ : 0);
-  float* out = accumulate ? scratch.data() : dx;
+  const std::unique_ptr<float[]> scratch(accumulate ? new float[rows * in_] : nullptr);
+  float* out = accumulate ? scratch.get() : dx;
   if (rows == 1)
     gemv_packed_f32_wasm_simd(packed_backward_, dy, out);
   else

@@ -10,7 +10,7 @@
 // passes over W instead of 512.
 #include <algorithm>
 #include <cassert>
-#include <vector>
+#include <memory>
 #include <wasm_simd128.h>
 
 #include "gemm.h"
@@ -66,11 +66,16 @@ void gemm_packed_f32_wasm_simd(const float* a, const PackedWeights& w, float* c,
 
 namespace {
 
-// (rows, cols) row-major to (cols, rows).
-std::vector<float> transposed(const float* x, std::size_t rows, std::size_t cols) {
-  std::vector<float> t(rows * cols);
-  for (std::size_t r = 0; r < rows; ++r)
-    for (std::size_t c = 0; c < cols; ++c) t[c * rows + r] = x[r * cols + c];
+// (rows, cols) row-major to (cols, rows), in 8 x 8 tiles: a column-by-column walk writes each
+// value to another cache line, and the weight gradients' transposes (2048 x 128 for a batch of
+// 32 x 64 steps) took 8% of a training step that way.
+std::unique_ptr<float[]> transposed(const float* x, std::size_t rows, std::size_t cols) {
+  constexpr std::size_t kTile = 8;
+  std::unique_ptr<float[]> t(new float[rows * cols]);
+  for (std::size_t r0 = 0; r0 < rows; r0 += kTile)
+    for (std::size_t c0 = 0; c0 < cols; c0 += kTile)
+      for (std::size_t r = r0; r < std::min(rows, r0 + kTile); ++r)
+        for (std::size_t c = c0; c < std::min(cols, c0 + kTile); ++c) t[c * rows + r] = x[r * cols + c];
   return t;
 }
 
@@ -83,14 +88,14 @@ std::vector<float> transposed(const float* x, std::size_t rows, std::size_t cols
 void gemm_tn_f32_wasm_simd(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k) {
   assert(m == 0 || n == 0 || (c && (k == 0 || (a && b))));
   if (m == 0 || n == 0) return;
-  std::vector<float> product(m * n);
+  const std::unique_ptr<float[]> product(new float[m * n]);
   if (n >= m) {
-    const std::vector<float> at = transposed(a, k, m);  // (m, k)
-    gemm_packed_f32_wasm_simd(at.data(), pack_columns(b, k, n), product.data(), m);
+    const auto at = transposed(a, k, m);  // (m, k)
+    gemm_packed_f32_wasm_simd(at.get(), pack_columns(b, k, n), product.get(), m);
     for (std::size_t i = 0; i < m * n; ++i) c[i] += product[i];
   } else {
-    const std::vector<float> bt = transposed(b, k, n);  // (n, k)
-    gemm_packed_f32_wasm_simd(bt.data(), pack_columns(a, k, m), product.data(), n);  // (n, m)
+    const auto bt = transposed(b, k, n);  // (n, k)
+    gemm_packed_f32_wasm_simd(bt.get(), pack_columns(a, k, m), product.get(), n);  // (n, m)
     for (std::size_t i = 0; i < m; ++i)
       for (std::size_t j = 0; j < n; ++j) c[i * n + j] += product[j * m + i];
   }

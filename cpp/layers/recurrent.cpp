@@ -182,13 +182,13 @@ Recurrent::Batch Recurrent::check_forward(const Tensor& x, const Tensor* h0, con
 struct Recurrent::Kept {
   Batch batch;
   Shape output_shape, h_shape, c_shape;
-  std::vector<float> arena;
+  Scratch arena;  // every part is written before it is read
   std::vector<std::size_t> input_at;  // layer k's input, (T*B, width_k)
   std::vector<std::size_t> tape_at;   // cell k*D + d's tape
   std::vector<std::size_t> mask_at;   // layer k's dropout mask over its output, (T*B, D*S), k < L-1
-  float* input(std::size_t k) { return arena.data() + input_at[k]; }
-  float* tape(std::size_t i) { return arena.data() + tape_at[i]; }
-  float* mask(std::size_t k) { return mask_at.empty() ? nullptr : arena.data() + mask_at[k]; }
+  float* input(std::size_t k) { return arena.get() + input_at[k]; }
+  float* tape(std::size_t i) { return arena.get() + tape_at[i]; }
+  float* mask(std::size_t k) { return mask_at.empty() ? nullptr : arena.get() + mask_at[k]; }
 };
 
 Recurrent::~Recurrent() = default;
@@ -245,7 +245,7 @@ RecurrentOutput Recurrent::forward(const Tensor& x, const Tensor* h0, const Tens
         size += T * B * D * S;
       }
     checked_count(type_name() + ".forward", "training keeps each layer's input, tapes and masks: floats", {size});
-    kept->arena.assign(size, 0.f);
+    kept->arena = scratch(size);
   }
 
   // Layer input, time-major (T, B, width). In training it lives in the arena, with the rows
@@ -333,47 +333,47 @@ RecurrentGradients Recurrent::backward(const Tensor& grad_output, const Tensor* 
   const std::size_t H = options_.hidden_size, L = options_.num_layers, in = options_.input_size;
   const std::size_t width = D * S;
   // dL/d(output of the layer being walked), time-major (T*B, D*S).
-  std::vector<float> grad_out(T * B * width);
+  Scratch grad_out = scratch(T * B * width);
   if (b.batched && options_.batch_first) {
     for (std::size_t i = 0; i < B; ++i)
       for (std::size_t t = 0; t < T; ++t)
-        std::copy_n(grad_output.data() + (i * T + t) * width, width, grad_out.data() + (t * B + i) * width);
+        std::copy_n(grad_output.data() + (i * T + t) * width, width, grad_out.get() + (t * B + i) * width);
   } else {
-    std::copy(grad_output.begin(), grad_output.end(), grad_out.begin());
+    std::copy(grad_output.begin(), grad_output.end(), grad_out.get());
   }
   RecurrentGradients result;
   result.h0 = grad_h_n ? *grad_h_n : Tensor(xt::zeros<float>(kept.h_shape));
   if (lstm) result.c0 = grad_c_n ? *grad_c_n : Tensor(xt::zeros<float>(kept.c_shape));
 
-  std::vector<float> grad_in;
+  Scratch grad_in;
   for (std::size_t k = L; k-- > 0;) {
-    grad_in.assign(T * B * (k == 0 ? in : width), 0.f);
+    grad_in = scratch(T * B * (k == 0 ? in : width));  // the first direction writes it, the second adds
     for (std::size_t d = 0; d < D; ++d) {
       CellBase& cell = *cells_[k * D + d];
       // dh and dc start as dL/dh_n and dL/dc_n and end as dL/dh0 and dL/dc0.
       float* dh = result.h0.data() + (k * D + d) * B * S;
       float* dc = lstm ? result.c0.data() + (k * D + d) * B * H : nullptr;
       const CellBase::Sequence seq{kept.input(k), nullptr, width, T, B, &b.lengths, d == 1};
-      cell.scan_backward(seq, grad_out.data() + d * S, dh, dc, grad_in.data(), d > 0, kept.tape(k * D + d));
+      cell.scan_backward(seq, grad_out.get() + d * S, dh, dc, grad_in.get(), d > 0, kept.tape(k * D + d));
     }
     if (k > 0) {
       // The layer below's output went through dropout before it became this layer's input.
       if (const float* mask = kept.mask(k - 1))
-        for (std::size_t i = 0; i < grad_in.size(); ++i) grad_in[i] *= mask[i];
+        for (std::size_t i = 0; i < T * B * width; ++i) grad_in[i] *= mask[i];
       grad_out.swap(grad_in);
     }
   }
   kept_.reset();  // one backward per forward
 
   if (!b.batched) {
-    result.input = tensor_of(Shape{T, in}, grad_in.data());
+    result.input = tensor_of(Shape{T, in}, grad_in.get());
   } else if (!options_.batch_first) {
-    result.input = tensor_of(Shape{T, B, in}, grad_in.data());
+    result.input = tensor_of(Shape{T, B, in}, grad_in.get());
   } else {
     result.input = xt::empty<float>(Shape{B, T, in});
     for (std::size_t t = 0; t < T; ++t)
       for (std::size_t i = 0; i < B; ++i)
-        std::copy_n(grad_in.data() + (t * B + i) * in, in, result.input.data() + (i * T + t) * in);
+        std::copy_n(grad_in.get() + (t * B + i) * in, in, result.input.data() + (i * T + t) * in);
   }
   return result;
 }

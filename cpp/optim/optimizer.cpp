@@ -92,7 +92,8 @@ double clip_grad_norm(const std::vector<Target>& targets, double max_norm, doubl
     double norm = 0;
     for (std::size_t i = 0; i < sizes[k]; ++i) {
       const double a = std::fabs(double(grads[k][i]));
-      norm = inf ? (std::isnan(a) || a > norm ? a : norm) : norm + std::pow(a, norm_type);
+      // The usual norms without pow, which took 3% of a training step.
+      norm = inf ? (std::isnan(a) || a > norm ? a : norm) : norm + (norm_type == 2 ? a * a : norm_type == 1 ? a : std::pow(a, norm_type));
     }
     const float each = static_cast<float>(inf ? norm : std::pow(norm, 1.0 / norm_type));
     total = inf ? (std::isnan(each) || each > total ? each : total) : total + std::pow(double(each), norm_type);
