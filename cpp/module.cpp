@@ -1,6 +1,7 @@
 #include "module.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "errors.h"
 
@@ -35,7 +36,7 @@ std::vector<Module::Gradient> Module::gradients() {
 
 void Module::zero_grad() {
   for (Module* child : children()) child->zero_grad();
-  for (auto& [name, grad] : grads_) std::fill(grad.begin(), grad.end(), 0.f);
+  for (auto& [name, grad] : grads_) std::memset(grad.data(), 0, grad.size() * sizeof(float));
 }
 
 void Module::set_frozen(const std::vector<std::string>& patterns, bool frozen) {

@@ -35,13 +35,13 @@ std::vector<std::string> strings_from_js(const val& js) {
   return out;
 }
 
-// [[handle, name, [[handle, name], ...]], ...], as js/src/optim.ts builds them from stateDict names.
+// [[handle, name, [[handle, name], ...], label], ...], as js/src/optim.ts builds them from stateDict names.
 std::vector<optim::Target> targets_from_js(const val& js) {
   std::vector<optim::Target> out;
   const std::size_t n = js["length"].as<std::size_t>();
   for (std::size_t i = 0; i < n; ++i) {
     const val entry = js[i];
-    optim::Target t{&as<Module>(entry[0].as<double>()), entry[1].as<std::string>(), {}};
+    optim::Target t{&as<Module>(entry[0].as<double>()), entry[1].as<std::string>(), {}, entry[3].as<std::string>()};
     const val mirrors = entry[2];
     const std::size_t m = mirrors["length"].as<std::size_t>();
     for (std::size_t j = 0; j < m; ++j)
@@ -331,7 +331,7 @@ val optimizer_set_state(double handle, double index, std::string name, val value
     const Tensor t = tensor_from_js(values);
     const std::size_t want = name == "step" ? 1 : o.parameter(i).size;
     if (t.size() != want)
-      throw Error(ErrorKind::weights, owner + ": parameter " + std::to_string(i) + " ('" + o.parameter(i).name + "') has '" +
+      throw Error(ErrorKind::weights, owner + ": parameter " + std::to_string(i) + " ('" + o.parameter(i).label + "') has '" +
                                           name + "' of " + std::to_string(t.size()) + " values, expected " +
                                           std::to_string(want));
     o.state(i)[name].assign(t.begin(), t.end());

@@ -81,24 +81,29 @@ std::unique_ptr<float[]> transposed(const float* x, std::size_t rows, std::size_
 
 }  // namespace
 
-// Aᵀ B as the packed kernel's A Wᵀ: one operand transposed, the other packed by columns. Which
-// one is transposed is chosen by size: the product of a (steps x batch, 4H) gate gradient and a
-// (steps x batch, H) layer input is cheaper as (Bᵀ A)ᵀ, transposing the narrower B. Either
-// way each sum is the reference's, in the same order, so the result is bitwise the same.
+// Aᵀ B as the packed kernel's A Wᵀ: one operand transposed, the other packed by columns. Either
+// A is transposed and the product added to c as it is, or (cheaper when A is the larger one, as
+// a (steps x batch, 4H) gate gradient beside a (steps x batch, H) input over many steps) B is,
+// and the product, (Aᵀ B)ᵀ, is added transposed, in tiles. The choice counts the floats each
+// route moves; a transposed add costs about two. Either way each sum is the reference's, in the
+// same order, so the result is bitwise the same.
 void gemm_tn_f32_wasm_simd(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k) {
   assert(m == 0 || n == 0 || (c && (k == 0 || (a && b))));
   if (m == 0 || n == 0) return;
   const std::unique_ptr<float[]> product(new float[m * n]);
-  if (n >= m) {
+  if (k * m + m * n <= k * n + 2 * m * n) {
     const auto at = transposed(a, k, m);  // (m, k)
     gemm_packed_f32_wasm_simd(at.get(), pack_columns(b, k, n), product.get(), m);
     for (std::size_t i = 0; i < m * n; ++i) c[i] += product[i];
-  } else {
-    const auto bt = transposed(b, k, n);  // (n, k)
-    gemm_packed_f32_wasm_simd(bt.get(), pack_columns(a, k, m), product.get(), n);  // (n, m)
-    for (std::size_t i = 0; i < m; ++i)
-      for (std::size_t j = 0; j < n; ++j) c[i * n + j] += product[j * m + i];
+    return;
   }
+  const auto bt = transposed(b, k, n);  // (n, k)
+  gemm_packed_f32_wasm_simd(bt.get(), pack_columns(a, k, m), product.get(), n);  // (n, m)
+  constexpr std::size_t kTile = 8;
+  for (std::size_t i0 = 0; i0 < m; i0 += kTile)
+    for (std::size_t j0 = 0; j0 < n; j0 += kTile)
+      for (std::size_t i = i0; i < std::min(m, i0 + kTile); ++i)
+        for (std::size_t j = j0; j < std::min(n, j0 + kTile); ++j) c[i * n + j] += product[j * m + i];
 }
 
 }  // namespace rnn::kernels

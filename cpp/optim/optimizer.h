@@ -18,6 +18,7 @@ struct Target {
   Module* module;
   std::string name;
   std::vector<std::pair<Module*, std::string>> mirrors;
+  std::string label;  // the name in messages (a model's "rnn.weight_ih_l0"); empty: `name`
 };
 
 // A target resolved to where its values and gradient live.
@@ -25,6 +26,7 @@ struct Parameter {
   Module* module;  // as given: told parameters_changed() after an update
   Module* leaf;    // holds the values and the gradient buffer
   std::string name;
+  std::string label;  // for messages
   float* data;
   std::size_t size;
   std::vector<std::pair<Module*, float*>> mirrors;

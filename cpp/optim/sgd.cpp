@@ -1,6 +1,7 @@
 #include "sgd.h"
 
 #include "../errors.h"
+#include "../kernels/optimizer_steps.h"
 
 namespace rnn::optim {
 
@@ -18,15 +19,9 @@ SGD::SGD(const std::vector<Target>& targets, const SGDOptions& options) : Optimi
   lr_ = options.lr;
 }
 
-// torch.optim.SGD, per element, with the scalars as float32 (as PyTorch's kernels take them):
-//   d = g + weight_decay θ
-//   b = d on the first step, else b = momentum b + (1 - dampening) d
-//   d = d + momentum b (nesterov), else d = b
-//   θ = θ - lr d
+// The update is kernels::sgd_step_f32 (its formula is there); here, its scalars.
 void SGD::update(const Parameter& p, const float* grad, State& state) {
   const SGDOptions& o = options_;
-  const float wd = static_cast<float>(o.weight_decay), mu = static_cast<float>(o.momentum);
-  const float keep = static_cast<float>(1 - o.dampening), step = static_cast<float>(-lr_);
   const bool first = o.momentum != 0 && !state.count("momentum_buffer");
   float* buffer = nullptr;
   if (o.momentum != 0) {
@@ -34,14 +29,9 @@ void SGD::update(const Parameter& p, const float* grad, State& state) {
     b.resize(p.size);
     buffer = b.data();
   }
-  for (std::size_t i = 0; i < p.size; ++i) {
-    float d = o.weight_decay != 0 ? grad[i] + wd * p.data[i] : grad[i];
-    if (buffer) {
-      buffer[i] = first ? d : buffer[i] * mu + keep * d;
-      d = o.nesterov ? d + mu * buffer[i] : buffer[i];
-    }
-    p.data[i] += step * d;
-  }
+  const kernels::SgdScalars s{static_cast<float>(-lr_), static_cast<float>(o.weight_decay), static_cast<float>(o.momentum),
+                              static_cast<float>(1 - o.dampening), o.nesterov, first};
+  kernels::sgd_step_f32(p.data, grad, buffer, p.size, s);
 }
 
 }  // namespace rnn::optim

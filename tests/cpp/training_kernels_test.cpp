@@ -1,4 +1,4 @@
-// The backward kernels against references. Natively: each scalar kernel against a double
+// The training kernels (backward passes, optimizer steps) against references. Natively: each scalar kernel against a double
 // transcription of its formula. In the SIMD wasm build also: each SIMD kernel against its
 // scalar reference, every size 0..67 (and 1..67 hidden units), odd shapes, edge values. The
 // backward kernels sum in the reference's order, so most SIMD results are bitwise equal.
@@ -13,6 +13,7 @@
 #include "kernels/gemm.h"
 #include "kernels/gru_gates.h"
 #include "kernels/lstm_gates.h"
+#include "kernels/optimizer_steps.h"
 #include "kernels/packed.h"
 #include "tensor/random.h"
 
@@ -248,4 +249,50 @@ TEST_CASE("exp: within 1e-6 relative of double over [-87, 88]; the SIMD kernel a
   exp_f32_wasm_simd(nan, out, 1);
   CHECK(std::isnan(out[0]));
 #endif
+}
+
+TEST_CASE("sgd_step and adam_step: the SIMD variants equal the scalar references, every length 0..67 and option") {
+  Random random(16);
+  for (std::size_t n = 0; n <= 67; ++n) {
+    const auto p0 = random_vector(n, random), g = random_vector(n, random), b0 = random_vector(n, random);
+    const auto m0 = random_vector(n, random, 0.1f), v0 = random_vector(n, random, 0.1f);
+    std::vector<float> v_pos(n), vmax0(n);
+    for (std::size_t i = 0; i < n; ++i) v_pos[i] = std::fabs(v0[i]), vmax0[i] = std::fabs(v0[n - 1 - i]);
+    for (int option = 0; option < 4; ++option) {
+      const SgdScalars sgd{-0.1f, option & 1 ? 0.01f : 0.f, 0.9f, option & 2 ? 0.7f : 1.f, option == 0, option == 3};
+      std::vector<float> p = p0, b = b0;
+      sgd_step_f32_scalar(p.data(), g.data(), option == 1 ? nullptr : b.data(), n, sgd);
+      // The step moved every weight by lr times the formula's d (one case checked here).
+      if (option == 1)
+        for (std::size_t i = 0; i < n; ++i) CHECK_CLOSE(p[i], p0[i] - 0.1 * (g[i] + 0.01 * p0[i]), 1e-6, 0);
+#ifdef RNN_HAVE_WASM_SIMD
+      std::vector<float> ps = p0, bs = b0;
+      sgd_step_f32_wasm_simd(ps.data(), g.data(), option == 1 ? nullptr : bs.data(), n, sgd);
+      CHECK(ps == p && bs == b);
+#endif
+      AdamScalars adam{0.9f, 0.999f, 0.1f, 0.001f, option & 1 ? 0.01f : 0.f, 0.9999f, 1e-8f, 0.03162f, -0.01f, option >= 2};
+      std::vector<float> pa = p0, m = m0, v = v_pos, vmax = vmax0;
+      adam_step_f32_scalar(pa.data(), g.data(), m.data(), v.data(), option & 1 ? vmax.data() : nullptr, n, adam);
+      for (std::size_t i = 0; i < n; ++i) CHECK_CLOSE(m[i], 0.9 * m0[i] + 0.1 * (g[i] + (option == 1 ? 0.01 * p0[i] : 0.0)), 1e-6, 0);
+#ifdef RNN_HAVE_WASM_SIMD
+      std::vector<float> pas = p0, ms = m0, vs = v_pos, vmaxs = vmax0;
+      adam_step_f32_wasm_simd(pas.data(), g.data(), ms.data(), vs.data(), option & 1 ? vmaxs.data() : nullptr, n, adam);
+      CHECK(pas == pa && ms == m && vs == v && vmaxs == vmax);
+#endif
+    }
+  }
+}
+
+TEST_CASE("all_finite and norm_power: NaN and infinities are seen; p = 1, 2, 3 and inf") {
+  std::vector<float> x = {3.f, -4.f, 0.f};
+  CHECK(all_finite_f32(x.data(), 3));
+  CHECK_CLOSE(norm_power_f32(x.data(), 3, 2), 25, 0, 0);
+  CHECK_CLOSE(norm_power_f32(x.data(), 3, 1), 7, 0, 0);
+  CHECK_CLOSE(norm_power_f32(x.data(), 3, 3), 27 + 64, 1e-9, 0);
+  CHECK(norm_power_f32(x.data(), 3, kInf) == 4);
+  x[1] = kInf;
+  CHECK(!all_finite_f32(x.data(), 3));
+  x[1] = kNaN;
+  CHECK(!all_finite_f32(x.data(), 3));
+  CHECK(std::isnan(norm_power_f32(x.data(), 3, kInf)));
 }
