@@ -232,7 +232,11 @@ Measured on the same machine with standalone wasm programs built from the projec
   per cycle without FMA): 5x TensorFlow.js's W4 (820-980 ms, so 165-195 ms) is out of reach
   of single-threaded WebAssembly on this machine.
 `;
-  writeFileSync('docs/benchmarks.md', doc);
+  // The training section belongs to npm run bench -- --train (bench/train.mjs): kept as it is.
+  const previous = readFileSync('docs/benchmarks.md', 'utf8');
+  const from = previous.indexOf('<!-- train: begin -->'), to = previous.indexOf('<!-- train: end -->');
+  const training = from >= 0 && to > from ? `\n${previous.slice(from, to + '<!-- train: end -->'.length)}\n` : '';
+  writeFileSync('docs/benchmarks.md', doc + training);
   writeReadmeSection('bench', table);  // the README shows the same table
 }
 

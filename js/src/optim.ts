@@ -23,7 +23,7 @@ function targetsOf(module: Trainable, owner: string): { refs: ParameterRef[]; ta
     throw new RnnError('argument', `${owner}: expected a module or model to train, got ${preview(module)}`);
   }
   const refs = module.parameterRefs();
-  const targets = refs.map((r): RawTarget => [r.module.rawHandle(owner), r.slot, r.mirrors.map((m): [Handle, string] => [m.module.rawHandle(owner), m.slot])]);
+  const targets = refs.map((r): RawTarget => [r.module.rawHandle(owner), r.slot, r.mirrors.map((m): [Handle, string] => [m.module.rawHandle(owner), m.slot]), r.name]);
   return { refs, targets };
 }
 
@@ -39,6 +39,7 @@ export abstract class Optimizer extends WasmObject {
   readonly module: Trainable;
   readonly #refs: ParameterRef[];
 
+  /** @internal Made by SGD, Adam and AdamW. */
   protected constructor(handle: Handle, module: Trainable, refs: ParameterRef[]) {
     super(handle);
     this.module = module;

@@ -15,8 +15,8 @@ interface RawError {
 
 type Result<T> = T | RawError;
 export type Handle = number;
-/** A parameter as optimizers name it in wasm: [module, name, tied copies as [module, name][]]. */
-export type RawTarget = [Handle, string, [Handle, string][]];
+/** A parameter as optimizers name it in wasm: [module, name there, tied copies as [module, name][], name in messages]. */
+export type RawTarget = [Handle, string, [Handle, string][], string];
 
 export interface RawModule {
   _rnnCellNew(inputSize: number, hiddenSize: number, bias: boolean, nonlinearity: string, seed: number): Result<Handle>;

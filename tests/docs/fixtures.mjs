@@ -46,6 +46,8 @@ const fixtures = {
   srcIds: () => [3, 4, 5, 6],
   generator: () => model('tests/golden/models/generator_lstm.safetensors'),
   features: () => [0.5, -1, 2, 0, 1],
+  // Training: batches of [texts, labels] for the sentiment classifier.
+  batches: () => [[[[12, 7, 431], [5, 9]], [1, 0]], [[[3, 4, 5, 6]], [0]]],
 };
 
 export const names = Object.keys(fixtures);

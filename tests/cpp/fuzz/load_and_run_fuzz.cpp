@@ -16,10 +16,12 @@
 // exception (it escapes, and the process aborts), or a broken promise checked here with abort():
 // a failed load leaves the module as it was, a successful one holds exactly the given values,
 // outputs have their documented shapes, and a unidirectional layer's forward equals its
-// step-by-step run.
+// step-by-step run. Half the modules train: their forwards keep a tape, and a backward with
+// fuzzed gradients (mostly of the right shapes) follows, whose results have the inputs' shapes.
 //
 // Built by scripts/fuzz.sh (clang, libFuzzer) and, with replay_main.cpp, by scripts/sanitize.sh
 // (any compiler): `build/asan/load_and_run_replay crash-file` replays a finding.
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -203,13 +205,19 @@ void run_cell(CellBase& cell, Input& in) {
     const LSTMState out = lstm->forward(x, with_state ? &state : nullptr);
     require_shape(out.h, state_shape(cell.state_size()), "LSTMCell.forward h");
     require_shape(out.c, state_shape(cell.hidden_size()), "LSTMCell.forward c");
-    return;
+  } else {
+    const Tensor h0 = in.tensor(in.mostly(h_shape));
+    Tensor h1;
+    if (auto* rnn_cell = dynamic_cast<RNNCell*>(&cell)) h1 = rnn_cell->forward(x, with_state ? &h0 : nullptr);
+    if (auto* gru = dynamic_cast<GRUCell*>(&cell)) h1 = gru->forward(x, with_state ? &h0 : nullptr);
+    require_shape(h1, state_shape(cell.state_size()), "cell.forward h");
   }
-  const Tensor h0 = in.tensor(in.mostly(h_shape));
-  Tensor h1;
-  if (auto* rnn_cell = dynamic_cast<RNNCell*>(&cell)) h1 = rnn_cell->forward(x, with_state ? &h0 : nullptr);
-  if (auto* gru = dynamic_cast<GRUCell*>(&cell)) h1 = gru->forward(x, with_state ? &h0 : nullptr);
-  require_shape(h1, state_shape(cell.state_size()), "cell.forward h");
+  if (!cell.training() || !in.flag()) return;
+  const Tensor grad_h = in.tensor(in.mostly(state_shape(cell.state_size())));
+  const Tensor grad_c = in.tensor(in.mostly(state_shape(cell.hidden_size())));
+  const CellBase::Gradients g = cell.backward(grad_h, cell.has_cell_state() && in.flag() ? &grad_c : nullptr);
+  require_shape(g.input, shape_of(x), "cell.backward input");
+  require_shape(g.h, state_shape(cell.state_size()), "cell.backward h");
 }
 
 std::optional<std::vector<double>> fuzz_lengths(Input& in, std::size_t B, std::size_t T) {
@@ -251,6 +259,15 @@ void run_recurrent_forward(Recurrent& layer, Input& in) {
     require_shape(out.h_n, Shape{D * L, b, S}, "Recurrent.forward h_n");
     if (lstm) require_shape(out.c_n, Shape{D * L, b, H}, "Recurrent.forward c_n");
   }
+  if (!layer.training() || huge || !in.flag()) return;
+  const Tensor grad_output = in.tensor(in.mostly(shape_of(out.output)));
+  std::optional<Tensor> grad_h, grad_c;
+  if (in.flag()) grad_h = in.tensor(in.mostly(shape_of(out.h_n)));
+  if (lstm ? in.flag() : in.rarely()) grad_c = in.tensor(in.mostly(shape_of(lstm ? out.c_n : out.h_n)));
+  const RecurrentGradients g = layer.backward(grad_output, grad_h ? &*grad_h : nullptr, grad_c ? &*grad_c : nullptr);
+  require_shape(g.input, xs, "Recurrent.backward input");
+  require_shape(g.h0, shape_of(out.h_n), "Recurrent.backward h0");
+  if (lstm) require_shape(g.c0, shape_of(out.c_n), "Recurrent.backward c0");
 }
 
 // Streaming as the bindings do it (_recurrentStateNew checks the batch first); the state may
@@ -286,10 +303,11 @@ void run_recurrent_steps(Recurrent& layer, Input& in) {
   }
 }
 
-// A unidirectional layer's forward over (T, B) against step() one time step at a time.
+// A unidirectional layer's forward over (T, B) against step() one time step at a time (which
+// has no dropout: a training forward with dropout differs, by design).
 void run_forward_against_steps(Recurrent& layer, Input& in) {
   const RecurrentOptions& o = layer.options();
-  if (o.bidirectional) return;
+  if (o.bidirectional || (layer.training() && o.dropout > 0 && o.num_layers > 1)) return;
   const std::size_t T = in.below(5), B = 1 + in.below(3), S = layer.state_size(), H = o.hidden_size;
   const std::size_t L = o.num_layers, I = o.input_size;
   const bool lstm = o.mode == RecurrentMode::lstm;
@@ -332,6 +350,12 @@ void run_linear(Linear& linear, Input& in) {
   // Logits go on to softmax (language models, classifiers).
   require_shape(softmax(y), shape, "softmax");
   require_shape(activate(Activation(in.below(3)), y), shape, "activate");
+  // A fuzzed gradient of a shape with a huge dimension would be too large for this harness to make.
+  const bool huge = std::any_of(shape.begin(), shape.end(), [](std::size_t d) { return d > 64; });
+  if (!linear.training() || huge || !in.flag()) return;
+  Shape x_shape = shape;
+  x_shape.back() = linear.in_features();
+  require_shape(linear.backward(in.tensor(in.mostly(shape))), x_shape, "Linear.backward");
 }
 
 void run_embedding(Embedding& embedding, Input& in) {
@@ -349,6 +373,8 @@ void run_embedding(Embedding& embedding, Input& in) {
   for (std::size_t i = 0; i < ids.size(); ++i)
     require(std::memcmp(y.data() + i * dim, weight.data() + std::size_t(ids[i]) * dim, dim * sizeof(float)) == 0,
             "Embedding.forward: a row is not the weight row of its id");
+  const bool huge = std::any_of(shape.begin(), shape.end(), [](std::size_t d) { return d > 64; });
+  if (embedding.training() && !huge && in.flag()) embedding.backward(in.tensor(in.mostly(shape)));
 }
 
 // ---- configuration: a module as a file's metadata could describe it, sizes up to 8 (0 refused),
@@ -398,6 +424,7 @@ void run_one(Input& in) {
   } catch (const Error&) {
     return;  // a configuration refused: the file is rejected before any weights
   }
+  if (in.flag()) module->train(true);
   load_hostile_state_dict(*module, in);  // a failed load leaves a working module: go on with it
   for (std::size_t calls = 1 + in.below(3); calls > 0; --calls) {
     try {
