@@ -36,6 +36,26 @@ std::string suffix(std::size_t layer, std::size_t direction) {
 
 [[noreturn]] void fail(ErrorKind kind, const std::string& message) { throw Error(kind, message); }
 
+// A sequence tensor as the caller gives it ((T, B, width), or (B, T, width) with batch_first)
+// into time-major rows at out, and back.
+void to_time_major(const Tensor& x, std::size_t T, std::size_t B, std::size_t width, bool batch_first, float* out) {
+  if (!batch_first) {
+    std::copy(x.begin(), x.end(), out);
+    return;
+  }
+  for (std::size_t i = 0; i < B; ++i)
+    for (std::size_t t = 0; t < T; ++t) std::copy_n(x.data() + (i * T + t) * width, width, out + (t * B + i) * width);
+}
+
+Tensor from_time_major(const float* rows, std::size_t T, std::size_t B, std::size_t width, bool batched, bool batch_first) {
+  if (!batched) return tensor_of(Shape{T, width}, rows);
+  if (!batch_first) return tensor_of(Shape{T, B, width}, rows);
+  Tensor out = xt::empty<float>(Shape{B, T, width});
+  for (std::size_t t = 0; t < T; ++t)
+    for (std::size_t i = 0; i < B; ++i) std::copy_n(rows + (t * B + i) * width, width, out.data() + (i * T + t) * width);
+  return out;
+}
+
 }  // namespace
 
 struct Recurrent::Batch {
@@ -252,13 +272,7 @@ RecurrentOutput Recurrent::forward(const Tensor& x, const Tensor* h0, const Tens
   // past each sequence's length zeroed: they reach no output, and so no gradient either.
   const Scratch own_input = keep ? nullptr : scratch(T * B * in);
   float* input = keep ? kept->input(0) : own_input.get();
-  if (transpose) {
-    for (std::size_t i = 0; i < B; ++i)
-      for (std::size_t t = 0; t < T; ++t)
-        std::copy_n(x.data() + (i * T + t) * in, in, input + (t * B + i) * in);
-  } else {
-    std::copy(x.begin(), x.end(), input);
-  }
+  to_time_major(x, T, B, in, transpose, input);
   if (keep && lengths)
     for (std::size_t t = 0; t < T; ++t)
       for (std::size_t i = 0; i < B; ++i)
@@ -289,17 +303,7 @@ RecurrentOutput Recurrent::forward(const Tensor& x, const Tensor* h0, const Tens
   }
 
   // `top` now holds the last layer's output, time-major.
-  const std::size_t width = D * S;
-  if (!b.batched) {
-    result.output = tensor_of(Shape{T, width}, top.get());
-  } else if (!transpose) {
-    result.output = tensor_of(Shape{T, B, width}, top.get());
-  } else {
-    result.output = xt::empty<float>(Shape{B, T, width});
-    for (std::size_t t = 0; t < T; ++t)
-      for (std::size_t i = 0; i < B; ++i)
-        std::copy_n(top.get() + (t * B + i) * width, width, result.output.data() + (i * T + t) * width);
-  }
+  result.output = from_time_major(top.get(), T, B, D * S, b.batched, transpose);
   if (keep) {
     kept->output_shape = shape_of(result.output);
     kept->h_shape = shape_of(result.h_n);
@@ -334,13 +338,7 @@ RecurrentGradients Recurrent::backward(const Tensor& grad_output, const Tensor* 
   const std::size_t width = D * S;
   // dL/d(output of the layer being walked), time-major (T*B, D*S).
   Scratch grad_out = scratch(T * B * width);
-  if (b.batched && options_.batch_first) {
-    for (std::size_t i = 0; i < B; ++i)
-      for (std::size_t t = 0; t < T; ++t)
-        std::copy_n(grad_output.data() + (i * T + t) * width, width, grad_out.get() + (t * B + i) * width);
-  } else {
-    std::copy(grad_output.begin(), grad_output.end(), grad_out.get());
-  }
+  to_time_major(grad_output, T, B, width, b.batched && options_.batch_first, grad_out.get());
   RecurrentGradients result;
   result.h0 = grad_h_n ? *grad_h_n : Tensor(xt::zeros<float>(kept.h_shape));
   if (lstm) result.c0 = grad_c_n ? *grad_c_n : Tensor(xt::zeros<float>(kept.c_shape));
@@ -365,16 +363,7 @@ RecurrentGradients Recurrent::backward(const Tensor& grad_output, const Tensor* 
   }
   kept_.reset();  // one backward per forward
 
-  if (!b.batched) {
-    result.input = tensor_of(Shape{T, in}, grad_in.get());
-  } else if (!options_.batch_first) {
-    result.input = tensor_of(Shape{T, B, in}, grad_in.get());
-  } else {
-    result.input = xt::empty<float>(Shape{B, T, in});
-    for (std::size_t t = 0; t < T; ++t)
-      for (std::size_t i = 0; i < B; ++i)
-        std::copy_n(grad_in.get() + (t * B + i) * in, in, result.input.data() + (i * T + t) * in);
-  }
+  result.input = from_time_major(grad_in.get(), T, B, in, b.batched, options_.batch_first);
   return result;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "check.h"
+#include "random_tensor.h"
 #include "kernels/activations.h"
 #include "kernels/gru_gates.h"
 #include "kernels/lstm_gates.h"
@@ -24,12 +25,6 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-
-std::vector<float> random_vector(std::size_t n, Random& random, float bound = 1.f) {
-  std::vector<float> v(n);
-  for (auto& x : v) x = random.uniform(-bound, bound);
-  return v;
-}
 
 // Random values with edge values sprinkled in: ±0, ±1e18 (products stay finite), NaN.
 std::vector<float> edgy_vector(std::size_t n, Random& random) {

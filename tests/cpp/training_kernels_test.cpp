@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "check.h"
+#include "random_tensor.h"
 #include "kernels/activations.h"
 #include "kernels/affine.h"
 #include "kernels/exp.h"
@@ -24,12 +25,6 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-
-std::vector<float> random_vector(std::size_t n, Random& random, float bound = 1.f) {
-  std::vector<float> v(n);
-  for (auto& x : v) x = random.uniform(-bound, bound);
-  return v;
-}
 
 double sum_tolerance(std::size_t n) { return 1e-6 * (1.0 + double(n)); }
 
