@@ -4,6 +4,7 @@ import { softmax } from '../activations.js';
 import type { Embedding } from '../embedding.js';
 import { RnnError } from '../errors.js';
 import type { Linear } from '../linear.js';
+import { Random } from '../random.js';
 import type { RecurrentState } from '../recurrent.js';
 import { Tensor } from '../tensor.js';
 import type { RecurrentLayer } from './model.js';
@@ -68,17 +69,11 @@ export function sampleFrom(logits: Float32Array, options: SampleOptions, random:
   return ids[ids.length - 1];
 }
 
-/** mulberry32 (Tommy Ettinger): a small, fast 32-bit generator, for reproducible draws. */
+/** A draw in [0, 1): seeded (`Random`) when a seed is given, else Math.random. */
 export function makeRandom(seed: number | undefined): () => number {
   if (seed === undefined) return Math.random;
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed >>> 0);
+  return () => random.next();
 }
 
 export interface DecodeOptions {

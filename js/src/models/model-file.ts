@@ -2,7 +2,7 @@
 // rnn_wasm.models.export, after checking its format version, kind, config and size.
 import { RnnError } from '../errors.js';
 import { loadSafetensors } from '../safetensors.js';
-import { preview } from '../tensor.js';
+import { preview, type Tensor } from '../tensor.js';
 import { LanguageModel, languageModelConfig, type LanguageModelConfig } from './language-model.js';
 import type { CellKind } from './model.js';
 import { Seq2Seq, seq2SeqConfig, type Seq2SeqConfig } from './seq2seq.js';
@@ -20,7 +20,7 @@ export const MODEL_FORMAT_VERSION = 1;
  * @example
  * const model = loadModel(await (await fetch('sentiment.safetensors')).arrayBuffer());
  */
-export function loadModel(bytes: Uint8Array | ArrayBuffer): TextClassifier | LanguageModel | Seq2Seq | SequenceGenerator | Sequential {
+export function loadModel(bytes: Uint8Array | ArrayBuffer): AnyModel {
   const { tensors, metadata } = loadSafetensors(bytes);
   const fail = (message: string): never => {
     throw new RnnError('weights', `loadModel: ${message}`);
@@ -31,14 +31,27 @@ export function loadModel(bytes: Uint8Array | ArrayBuffer): TextClassifier | Lan
   const version = Number(metadata.formatVersion);
   if (!Number.isInteger(version) || version < 1) fail(`bad formatVersion ${preview(metadata.formatVersion)}`);
   if (version > MODEL_FORMAT_VERSION) fail(`the file has format version ${version}, newer than this rnn-wasm reads (${MODEL_FORMAT_VERSION}); update rnn-wasm`);
+  return modelFromState(metadata.kind, metadata.config, tensors, 'loadModel');
+}
+
+/** Any of the five model shapes. */
+export type AnyModel = TextClassifier | LanguageModel | Seq2Seq | SequenceGenerator | Sequential;
+
+/**
+ * Builds the model of `kind` from its config (JSON text, as files hold it) and loads `tensors`
+ * into it strictly; a bad kind, config or tensor is RnnError 'weights' naming `owner`.
+ */
+export function modelFromState(kind: string | undefined, configText: string | undefined, tensors: Record<string, Tensor>, owner: string): AnyModel {
+  const fail = (message: string): never => {
+    throw new RnnError('weights', `${owner}: ${message}`);
+  };
   let config: unknown;
   try {
-    config = JSON.parse(metadata.config ?? '');
+    config = JSON.parse(configText ?? '');
   } catch {
     fail("metadata 'config' is not valid JSON");
   }
-  const kind = metadata.kind;
-  if (!Object.hasOwn(MODEL_KINDS, kind)) fail(`unknown model kind ${preview(kind)}; this version reads ${Object.keys(MODEL_KINDS).join(', ')}`);
+  if (kind === undefined || !Object.hasOwn(MODEL_KINDS, kind)) fail(`unknown model kind ${preview(kind)}; this version reads ${Object.keys(MODEL_KINDS).join(', ')}`);
   const Kind = MODEL_KINDS[kind as ModelKind];
   let model: InstanceType<typeof Kind>;
   try {
@@ -50,7 +63,7 @@ export function loadModel(bytes: Uint8Array | ArrayBuffer): TextClassifier | Lan
     if (wanted > 2 * held) fail(`the config describes a ${kind} of ${wanted} parameters, but the file holds only ${held}`);
     model = new Kind(config as TextClassifierConfig & LanguageModelConfig & Seq2SeqConfig & SequenceGeneratorConfig & { layers: SequentialLayer[] });
   } catch (e) {
-    if (e instanceof RnnError && e.code === 'argument') throw new RnnError('weights', `loadModel: config: ${e.message}`);
+    if (e instanceof RnnError && e.code === 'argument') throw new RnnError('weights', `${owner}: config: ${e.message}`);
     throw e;
   }
   try {
