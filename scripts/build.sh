@@ -26,4 +26,5 @@ cp build/wasm-simd/rnn.mjs dist/wasm/rnn.mjs
 rm -f dist/wasm/rnn-simd.mjs dist/wasm/rnn-baseline.mjs
 node scripts/embed-wasm.mjs
 npx tsc -p .
+node scripts/bundle-worker.mjs
 echo "build: dist/ ready (wasm: simd $(wc -c < dist/wasm/rnn-simd.wasm) bytes, baseline $(wc -c < dist/wasm/rnn-baseline.wasm) bytes)"

@@ -5,8 +5,9 @@
  * - `argument`: an option or value is out of range (sizes, token ids, names)
  * - `disposed`: an object was used after `dispose()`
  * - `memory`: the wasm heap could not grow
+ * - `worker`: fit's worker could not start, or failed
  */
-export type RnnErrorCode = 'shape' | 'weights' | 'argument' | 'disposed' | 'memory';
+export type RnnErrorCode = 'shape' | 'weights' | 'argument' | 'disposed' | 'memory' | 'worker';
 
 /**
  * The one error type rnn-wasm throws. The message names the object, what was expected and

@@ -29,3 +29,6 @@ export {
 export { tokenizeSst2, tokenizeWords, Vocabulary, type VocabularyFile } from './tokenizers.js';
 export { Random } from './random.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT_VERSION, type Checkpoint } from './checkpoint.js';
+export { fit, type FitOptions, type FitHandle, type OptimizerConfig } from './fit/fit.js';
+export { type FitProgress, type FitResult } from './fit/loop.js';
+export { type Validation } from './fit/tasks.js';

@@ -31,6 +31,8 @@ export interface InitOptions {
 
 let loading: Promise<RawModule> | undefined;
 let loaded: RawModule | undefined;
+// The wasm this module runs, kept for fit()'s worker, which starts its own copy from it.
+let source: { wasmBinary: Uint8Array; backend: Backend } | undefined;
 
 /**
  * Loads and compiles the wasm module. Call once before anything else; later calls resolve at once
@@ -92,7 +94,15 @@ async function load(options: InitOptions): Promise<RawModule> {
   if (chosen === 'simd' && !simdSupported()) throw new RnnError('argument', "init: backend 'simd' was asked for, but this engine has no WebAssembly SIMD");
   const wasmBinary = options.wasmBinary
     ?? (options.wasmUrl !== undefined ? await fetchBytes(options.wasmUrl) : (await wasmFileInNode(chosen)) ?? (await embeddedWasm(chosen)));
-  return createRnnModule({ wasmBinary });
+  const module = await createRnnModule({ wasmBinary });
+  source = { wasmBinary: wasmBinary instanceof Uint8Array ? wasmBinary : new Uint8Array(wasmBinary), backend: chosen };
+  return module;
+}
+
+/** @internal The bytes and build of the loaded wasm (for a worker to load the same). */
+export function wasmSource(): { wasmBinary: Uint8Array; backend: Backend } {
+  wasm();
+  return source!;
 }
 
 // Node reads the bare .wasm beside this module: unpacking the embedded copy through Node's web

@@ -40,10 +40,12 @@ export interface Trainable {
   parameterRefs(): ParameterRef[];
 }
 
-/** @internal A parameter as optimizers reach it: its name, shape, the module holding it, its name there, and tied copies. */
+/** @internal A parameter as optimizers reach it: its name, shape, whether it is frozen, the module holding it, its name there, and tied copies. */
 export interface ParameterRef {
   name: string;
   shape: number[];
+  /** Frozen by `freeze`: no gradient, no update. */
+  frozen: boolean;
   module: Module;
   slot: string;
   mirrors: { module: Module; slot: string }[];
@@ -164,7 +166,7 @@ export abstract class Module extends WasmObject implements Trainable {
 
   /** @internal */
   parameterRefs(): ParameterRef[] {
-    return unwrap(wasm()._moduleParameters(this.handle('parameters'))).map(([name, , shape]) => ({ name, shape, module: this, slot: name, mirrors: [] }));
+    return unwrap(wasm()._moduleParameters(this.handle('parameters'))).map(([name, frozen, shape]) => ({ name, shape, frozen, module: this, slot: name, mirrors: [] }));
   }
 }
 

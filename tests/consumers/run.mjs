@@ -33,8 +33,9 @@ function project(name, tarball, { src = '.', files = [] } = {}) {
   return dir;
 }
 
-// Opens url in Chromium and waits for the page's check (page and Worker) to report.
-async function inBrowser(browser, url) {
+// Opens url in Chromium and waits for the page's check (page and Worker, and fit unless the page
+// is the AudioWorklet's) to report.
+async function inBrowser(browser, url, { fit = true } = {}) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -43,7 +44,7 @@ async function inBrowser(browser, url) {
     await page.goto(url);
     await page.waitForSelector('body[data-result]', { state: 'attached', timeout: 60000 });
     const result = JSON.parse(await page.getAttribute('body', 'data-result'));
-    const ok = result.page?.ok && result.worker?.ok && errors.length === 0;
+    const ok = result.page?.ok && result.worker?.ok && (!fit || result.fit?.ok) && errors.length === 0;
     return { ok, detail: JSON.stringify({ ...result, errors }) };
   } finally {
     await page.close();
@@ -54,7 +55,7 @@ async function inBrowser(browser, url) {
 async function served(browser, root, subpath = '/app/', page = '') {
   const server = await serveFolder(root, subpath);
   try {
-    return await inBrowser(browser, `http://127.0.0.1:${server.address().port}${subpath}${page}`);
+    return await inBrowser(browser, `http://127.0.0.1:${server.address().port}${subpath}${page}`, { fit: page === '' });
   } finally {
     server.close();
   }

@@ -47,6 +47,7 @@ const fixtures = {
   generator: () => model('tests/golden/models/generator_lstm.safetensors'),
   features: () => [0.5, -1, 2, 0, 1],
   // Training: batches of [texts, labels] for the sentiment classifier.
+  stopButton: () => ({}),                 // a button's stand-in: examples set its onclick
   batches: () => [[[[12, 7, 431], [5, 9]], [1, 0]], [[[3, 4, 5, 6]], [0]]],
 };
 

@@ -1,6 +1,8 @@
-// Node ESM, as a user writes it: import 'rnn-wasm', init() with no options, check the numbers.
-import { runCheck } from './check.js';
+// Node ESM, as a user writes it: import 'rnn-wasm', init() with no options, check the numbers,
+// and fit() in a worker_threads worker.
+import { runCheck, runFitCheck } from './check.js';
 
 const result = await runCheck();
-console.log(JSON.stringify(result));
-process.exit(result.ok && result.backend === 'simd' ? 0 : 1);
+const fitted = await runFitCheck();
+console.log(JSON.stringify({ ...result, fit: fitted }));
+process.exit(result.ok && result.backend === 'simd' && fitted.ok ? 0 : 1);

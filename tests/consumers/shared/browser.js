@@ -1,6 +1,6 @@
-// The browser side of every web consumer: the check on the page and in a module Worker; the
-// outcome goes to document.body.dataset.result for the test to read.
-import { runCheck } from './check.js';
+// The browser side of every web consumer: the check on the page and in a module Worker, and fit()
+// in its own worker; the outcome goes to document.body.dataset.result for the test to read.
+import { runCheck, runFitCheck } from './check.js';
 
 async function inWorker() {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -10,7 +10,7 @@ async function inWorker() {
   });
 }
 
-Promise.all([runCheck(), inWorker()]).then(
-  ([page, worker]) => { document.body.dataset.result = JSON.stringify({ page, worker }); },
+Promise.all([runCheck(), inWorker(), runFitCheck()]).then(
+  ([page, worker, fitted]) => { document.body.dataset.result = JSON.stringify({ page, worker, fit: fitted }); },
   (error) => { document.body.dataset.result = JSON.stringify({ error: String(error?.stack ?? error) }); },
 );

@@ -1,0 +1,62 @@
+// fit()'s worker: bundled with the library into one script (scripts/bundle-worker.mjs), which
+// fit() starts from a string, so there is no file to serve. It loads the caller's wasm, rebuilds
+// the model and optimizer from what the caller sent, trains, and answers stop, sync and
+// checkpoint requests between steps. In Node, the host's prelude provides postMessage/onmessage.
+import { RnnError } from '../errors.js';
+import { init } from '../init.js';
+import { modelFromState } from '../models/model-file.js';
+import { Adam, AdamW, SGD, type Optimizer } from '../optim.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import { optimizerState, plainDict, plainOptimizerState, tensorArgs, tensorDict } from './protocol.js';
+import { Run } from './run.js';
+
+const scope = globalThis as unknown as { postMessage(message: FromWorker): void; onmessage: ((event: { data: ToWorker }) => void) | null };
+const post = (message: FromWorker) => scope.postMessage(message);
+
+let run: Run | undefined;
+let nextBatch: ((message: Extract<ToWorker, { type: 'batch' }>) => void) | undefined;
+
+async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
+  await init({ wasmBinary: m.wasmBinary, backend: m.backend });
+  const model = modelFromState(m.kind, JSON.stringify(m.config), tensorDict(m.weights), 'fit');
+  if (m.frozen.length) model.freeze(m.frozen);
+  const Kind = { SGD, Adam, AdamW }[m.optimizer.name];
+  const optimizer: Optimizer = new Kind(model, m.optimizer.options as never);
+  if (m.optimizer.state) optimizer.loadStateDict(optimizerState(m.optimizer.state));
+  run = new Run(model, optimizer, m.run);
+  let restart = true;
+  const batches = () => {
+    restart = true;
+    return {
+      next: () => new Promise<IteratorResult<unknown>>((resolve) => {
+        nextBatch = (b) => resolve(b.done ? { done: true, value: undefined } : { done: false, value: tensorArgs(b.value!) });
+        post({ type: 'next-batch', restart });
+        restart = false;
+      }),
+    };
+  };
+  const result = await run.train((progress) => post({ type: 'progress', progress }), m.run.streamed ? batches : undefined);
+  post({ type: 'done', result, weights: plainDict(model.stateDict()), optimizer: plainOptimizerState(optimizer.stateDict()), checkpoint: run.checkpoint() });
+}
+
+scope.onmessage = ({ data: m }) => {
+  try {
+    if (m.type === 'start') {
+      start(m).catch(fail);
+    } else if (m.type === 'stop') {
+      run?.stop();
+    } else if (m.type === 'sync' && run) {
+      post({ type: 'weights', id: m.id, weights: plainDict(run.model.stateDict()), optimizer: plainOptimizerState(run.optimizer.stateDict()) });
+    } else if (m.type === 'checkpoint' && run) {
+      post({ type: 'checkpoint', id: m.id, bytes: run.checkpoint() });
+    } else if (m.type === 'batch') {
+      nextBatch?.(m);
+    }
+  } catch (e) {
+    fail(e);
+  }
+};
+
+function fail(e: unknown): void {
+  post({ type: 'error', code: e instanceof RnnError ? e.code : 'worker', message: e instanceof Error ? e.message : String(e) });
+}
