@@ -57,7 +57,7 @@ export interface FitHandle {
   done: Promise<FitResult>;
   /** Stops after the current step; resolves once the model holds that step's weights. */
   stop(): Promise<FitResult>;
-  /** Copies the worker's current weights (and optimizer state) into the model. */
+  /** Copies the worker's current weights into the model (the optimizer's state comes back at the end). */
   sync(): Promise<void>;
   /** A checkpoint of the run as it stands (`saveCheckpoint`'s file: model, optimizer, step, epoch, generator). */
   checkpoint(): Promise<Uint8Array>;
@@ -183,10 +183,10 @@ function inWorker(model: AnyModel, optimizer: Optimizer | undefined, spec: Optim
   let iterator: AsyncIterator<unknown> | undefined;
   let settle!: { resolve(r: FitResult): void; reject(e: unknown): void };
   const done = new Promise<FitResult>((resolve, reject) => (settle = { resolve, reject }));
+  // sync() brings the weights only (the optimizer's state is twice their size); the end brings both.
   const adopt = (m: Extract<FromWorker, { type: 'weights' | 'done' }>) => {
-    if ((model as { isDisposed?(): boolean }).isDisposed?.()) return;
     model.loadStateDict(tensorDict(m.weights));
-    optimizer?.loadStateDict(optimizerState(m.optimizer));
+    if (m.type === 'done') optimizer?.loadStateDict(optimizerState(m.optimizer));
   };
   const port = startWorker().then((worker) => {
     worker.listen((m) => {

@@ -44,7 +44,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'progress'; progress: FitProgress }
-  | { type: 'weights'; id: number; weights: PlainDict; optimizer: PlainOptimizerState }
+  | { type: 'weights'; id: number; weights: PlainDict }
   | { type: 'checkpoint'; id: number; bytes: Uint8Array }
   | { type: 'next-batch'; restart: boolean }
   | { type: 'done'; result: FitResult; weights: PlainDict; optimizer: PlainOptimizerState; checkpoint: Uint8Array }

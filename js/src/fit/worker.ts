@@ -46,7 +46,7 @@ scope.onmessage = ({ data: m }) => {
     } else if (m.type === 'stop') {
       run?.stop();
     } else if (m.type === 'sync' && run) {
-      post({ type: 'weights', id: m.id, weights: plainDict(run.model.stateDict()), optimizer: plainOptimizerState(run.optimizer.stateDict()) });
+      post({ type: 'weights', id: m.id, weights: plainDict(run.model.stateDict()) });
     } else if (m.type === 'checkpoint' && run) {
       post({ type: 'checkpoint', id: m.id, bytes: run.checkpoint() });
     } else if (m.type === 'batch') {

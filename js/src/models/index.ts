@@ -3,7 +3,7 @@
 // (synchronous many-to-many, with a streaming session), Seq2Seq (encoder-decoder),
 // SequenceGenerator (one-to-many) and Sequential (one-to-one). loadModel builds any from a file.
 // This file re-exports the public names of the files beside it (js/src/index.ts publishes them).
-export { type CellKind, type RecurrentLayer } from './model.js';
+export { type CellKind, type ModelOptions, type RecurrentLayer } from './model.js';
 export { TextClassifier, type TextClassifierConfig } from './text-classifier.js';
 export { LanguageModel, LanguageModelSession, LanguageModelTrainState, type LanguageModelConfig } from './language-model.js';
 export { Seq2Seq, type Seq2SeqConfig } from './seq2seq.js';

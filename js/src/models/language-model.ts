@@ -12,7 +12,7 @@ import { LSTM, type RecurrentState } from '../recurrent.js';
 import { Tensor } from '../tensor.js';
 import { CELLS, checkOptions, withDefaults } from './config.js';
 import { makeRandom, probabilitiesOf, rank, sampleFrom, type GenerateOptions, type SampleOptions } from './decoding.js';
-import { IGNORE, Model, batchOf, checkIds, embedSequence, makeLayer, targetsOf, type CellKind, type RecurrentLayer } from './model.js';
+import { IGNORE, Model, batchOf, checkIds, embedSequence, makeLayer, seedsOf, targetsOf, type CellKind, type ModelOptions, type RecurrentLayer } from './model.js';
 
 export interface LanguageModelConfig {
   vocabSize: number;
@@ -45,17 +45,18 @@ export class LanguageModel extends Model {
   readonly rnn: RecurrentLayer;
   readonly decoder: Linear;
 
-  constructor(config: LanguageModelConfig) {
+  constructor(config: LanguageModelConfig, options: ModelOptions = {}) {
     super();
+    const seed = seedsOf(options, 'LanguageModel');
     const c = languageModelConfig(config);
     if (c.tieWeights && c.hiddenSize !== c.embeddingDim) {
       throw new RnnError('argument', `LanguageModel: tieWeights needs hiddenSize (${c.hiddenSize}) == embeddingDim (${c.embeddingDim})`);
     }
     this.config = c;
     try {
-      this.embedding = this.own(new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim }));
-      this.rnn = this.own(makeLayer(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: false }));
-      this.decoder = this.own(new Linear({ inFeatures: c.hiddenSize, outFeatures: c.vocabSize }));
+      this.embedding = this.own(new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim, seed: seed() }));
+      this.rnn = this.own(makeLayer(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: false, seed: seed() }));
+      this.decoder = this.own(new Linear({ inFeatures: c.hiddenSize, outFeatures: c.vocabSize, seed: seed() }));
     } catch (e) {
       this.dispose();
       throw e;

@@ -175,7 +175,27 @@ export abstract class Model implements Trainable {
   }
 }
 
-export function makeLayer(cell: CellKind, options: { inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean }): RecurrentLayer {
+/** Options every model's constructor takes besides its config. */
+export interface ModelOptions {
+  /**
+   * Seeds the initial weights: the same seed gives the same weights, bit for bit (the model's
+   * parts get seed, seed + 1, ... in order). Default: each module's own seed (a process-wide
+   * counter, so a fresh process builds the same weights too).
+   */
+  seed?: number;
+}
+
+/** The seed of each part a model makes, in order: undefined (each module's default) without a seed. */
+export function seedsOf(options: ModelOptions | undefined, owner: string): () => number | undefined {
+  const seed = options?.seed;
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= Number.MAX_SAFE_INTEGER - 1000)) {
+    throw new RnnError('argument', `${owner}: seed must be a non-negative integer, got ${preview(seed)}`);
+  }
+  let next = seed;
+  return () => (next === undefined ? undefined : next++);
+}
+
+export function makeLayer(cell: CellKind, options: { inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean; seed?: number }): RecurrentLayer {
   const o = { ...options, batchFirst: true };
   if (cell === 'lstm') return new LSTM(o);
   if (cell === 'gru') return new GRU(o);

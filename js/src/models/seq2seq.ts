@@ -7,7 +7,7 @@ import { LSTM } from '../recurrent.js';
 import { Tensor } from '../tensor.js';
 import { CELLS, checkOptions, withDefaults } from './config.js';
 import { decode, type DecodeOptions, type Decoded } from './decoding.js';
-import { Model, batchOf, checkIds, decoderLoss, embedSequence, makeLayer, type CellKind, type RecurrentLayer } from './model.js';
+import { Model, batchOf, checkIds, decoderLoss, embedSequence, makeLayer, seedsOf, type CellKind, type ModelOptions, type RecurrentLayer } from './model.js';
 
 export interface Seq2SeqConfig {
   srcVocabSize: number;
@@ -40,17 +40,18 @@ export class Seq2Seq extends Model {
   readonly decoder: RecurrentLayer;
   readonly output: Linear;
 
-  constructor(config: Seq2SeqConfig) {
+  constructor(config: Seq2SeqConfig, options: ModelOptions = {}) {
     super();
+    const seed = seedsOf(options, 'Seq2Seq');
     const c = seq2SeqConfig(config);
     this.config = c;
     try {
       const layer = { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: false };
-      this.encoderEmbedding = this.own(new Embedding({ numEmbeddings: c.srcVocabSize, embeddingDim: c.embeddingDim }));
-      this.encoder = this.own(makeLayer(c.cell, layer));
-      this.decoderEmbedding = this.own(new Embedding({ numEmbeddings: c.tgtVocabSize, embeddingDim: c.embeddingDim }));
-      this.decoder = this.own(makeLayer(c.cell, layer));
-      this.output = this.own(new Linear({ inFeatures: c.hiddenSize, outFeatures: c.tgtVocabSize }));
+      this.encoderEmbedding = this.own(new Embedding({ numEmbeddings: c.srcVocabSize, embeddingDim: c.embeddingDim, seed: seed() }));
+      this.encoder = this.own(makeLayer(c.cell, { ...layer, seed: seed() }));
+      this.decoderEmbedding = this.own(new Embedding({ numEmbeddings: c.tgtVocabSize, embeddingDim: c.embeddingDim, seed: seed() }));
+      this.decoder = this.own(makeLayer(c.cell, { ...layer, seed: seed() }));
+      this.output = this.own(new Linear({ inFeatures: c.hiddenSize, outFeatures: c.tgtVocabSize, seed: seed() }));
     } catch (e) {
       this.dispose();
       throw e;

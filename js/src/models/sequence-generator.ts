@@ -7,7 +7,7 @@ import type { Module } from '../module.js';
 import { Tensor, checkTensor, preview } from '../tensor.js';
 import { CELLS, checkOptions, withDefaults } from './config.js';
 import { decode, type DecodeOptions, type Decoded } from './decoding.js';
-import { Model, decoderLoss, makeLayer, type CellKind, type RecurrentLayer } from './model.js';
+import { Model, decoderLoss, makeLayer, seedsOf, type CellKind, type ModelOptions, type RecurrentLayer } from './model.js';
 
 export interface SequenceGeneratorConfig {
   featureSize: number;
@@ -39,17 +39,18 @@ export class SequenceGenerator extends Model {
   readonly decoder: RecurrentLayer;
   readonly output: Linear;
 
-  constructor(config: SequenceGeneratorConfig) {
+  constructor(config: SequenceGeneratorConfig, options: ModelOptions = {}) {
     super();
+    const seed = seedsOf(options, 'SequenceGenerator');
     const c = sequenceGeneratorConfig(config);
     this.config = c;
     try {
       const stateWidth = c.numLayers * c.hiddenSize;
-      this.initH = this.own(new Linear({ inFeatures: c.featureSize, outFeatures: stateWidth }));
-      this.initC = c.cell === 'lstm' ? this.own(new Linear({ inFeatures: c.featureSize, outFeatures: stateWidth })) : null;
-      this.embedding = this.own(new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim }));
-      this.decoder = this.own(makeLayer(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: false }));
-      this.output = this.own(new Linear({ inFeatures: c.hiddenSize, outFeatures: c.vocabSize }));
+      this.initH = this.own(new Linear({ inFeatures: c.featureSize, outFeatures: stateWidth, seed: seed() }));
+      this.initC = c.cell === 'lstm' ? this.own(new Linear({ inFeatures: c.featureSize, outFeatures: stateWidth, seed: seed() })) : null;
+      this.embedding = this.own(new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim, seed: seed() }));
+      this.decoder = this.own(makeLayer(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: false, seed: seed() }));
+      this.output = this.own(new Linear({ inFeatures: c.hiddenSize, outFeatures: c.vocabSize, seed: seed() }));
     } catch (e) {
       this.dispose();
       throw e;

@@ -7,7 +7,7 @@ import { crossEntropy, mseLoss, numbers } from '../losses.js';
 import type { Module } from '../module.js';
 import { Tensor, preview } from '../tensor.js';
 import { ACTIVATION_NAMES, checkOptions } from './config.js';
-import { Model, makeActivation } from './model.js';
+import { Model, makeActivation, seedsOf, type ModelOptions } from './model.js';
 
 export type SequentialLayer =
   | { type: 'linear'; inFeatures: number; outFeatures: number; bias?: boolean }
@@ -36,14 +36,15 @@ export class Sequential extends Model {
   readonly config: { layers: SequentialLayer[] };
   readonly layers: (Linear | ReLU | Tanh | Sigmoid)[] = [];
 
-  constructor(config: { layers: SequentialLayer[] }) {
+  constructor(config: { layers: SequentialLayer[] }, options: ModelOptions = {}) {
     super();
+    const seed = seedsOf(options, 'Sequential');
     checkSequentialConfig(config);
     this.config = config;
     try {
       for (const spec of config.layers) {
         this.layers.push(this.own(spec.type === 'linear'
-          ? new Linear({ inFeatures: spec.inFeatures, outFeatures: spec.outFeatures, bias: spec.bias ?? true })
+          ? new Linear({ inFeatures: spec.inFeatures, outFeatures: spec.outFeatures, bias: spec.bias ?? true, seed: seed() })
           : makeActivation(spec.type)));
       }
     } catch (e) {

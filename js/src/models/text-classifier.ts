@@ -11,7 +11,7 @@ import { unwrap } from '../raw.js';
 import { LSTM } from '../recurrent.js';
 import { Tensor, preview } from '../tensor.js';
 import { ACTIVATION_NAMES, CELLS, checkOptions, withDefaults } from './config.js';
-import { Model, batchOf, checkIds, makeActivation, makeLayer, row, type CellKind, type RecurrentLayer } from './model.js';
+import { Model, batchOf, checkIds, makeActivation, makeLayer, row, seedsOf, type CellKind, type ModelOptions, type RecurrentLayer } from './model.js';
 
 export interface TextClassifierConfig {
   vocabSize: number;
@@ -53,18 +53,19 @@ export class TextClassifier extends Model {
   /** The activations between the head's Linear layers. */
   readonly #activations: (ReLU | Tanh | Sigmoid)[] = [];
 
-  constructor(config: TextClassifierConfig) {
+  constructor(config: TextClassifierConfig, options: ModelOptions = {}) {
     super();
+    const seed = seedsOf(options, 'TextClassifier');
     const c = textClassifierConfig(config);
     this.config = c;
     try {
-      this.embedding = this.own(new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim, paddingIdx: c.paddingIdx }));
-      this.rnn = this.own(makeLayer(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: c.bidirectional }));
+      this.embedding = this.own(new Embedding({ numEmbeddings: c.vocabSize, embeddingDim: c.embeddingDim, paddingIdx: c.paddingIdx, seed: seed() }));
+      this.rnn = this.own(makeLayer(c.cell, { inputSize: c.embeddingDim, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: c.bidirectional, seed: seed() }));
       this.head = [];
       let width = c.hiddenSize * (c.bidirectional ? 2 : 1);
       for (const size of [...c.head, c.numClasses]) {
         if (this.head.length) this.#activations.push(this.own(makeActivation(c.activation)));
-        this.head.push(this.own(new Linear({ inFeatures: width, outFeatures: size })));
+        this.head.push(this.own(new Linear({ inFeatures: width, outFeatures: size, seed: seed() })));
         width = size;
       }
     } catch (e) {
