@@ -7,22 +7,22 @@
 # Chromium (bench/fit.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for arg in "$@"; do
-  if [ "$arg" = --fit ]; then
-    rest=()
-    for a in "$@"; do [ "$a" = --fit ] || rest+=("$a"); done
-    bash scripts/setup.sh --browser
-    bash scripts/build.sh
-    exec node bench/fit.mjs "${rest[@]}"
-  fi
-  if [ "$arg" = --train ]; then
-    rest=()
-    for a in "$@"; do [ "$a" = --train ] || rest+=("$a"); done
-    bash scripts/setup.sh --torch
-    bash scripts/build.sh
-    exec node bench/train.mjs "${rest[@]}"
-  fi
-done
+# route FLAG SETUP-OPTION SCRIPT: when FLAG is among the arguments, set up, build and run SCRIPT
+# with the other arguments.
+route() {
+  local flag=$1 setup=$2 script=$3
+  shift 3
+  local rest=() found=
+  for a in "$@"; do
+    if [ "$a" = "$flag" ]; then found=1; else rest+=("$a"); fi
+  done
+  [ -n "$found" ] || return 0
+  bash scripts/setup.sh "$setup"
+  bash scripts/build.sh
+  exec node "$script" "${rest[@]}"
+}
+route --fit --browser bench/fit.mjs "$@"
+route --train --torch bench/train.mjs "$@"
 bash scripts/setup.sh --bench
 bash scripts/build.sh
 if [ ! -f build/native/CMakeCache.txt ]; then

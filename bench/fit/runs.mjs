@@ -4,22 +4,11 @@
 // same weights on the same batches, in alternating rounds after a warm-up run of each.
 //   R: the rnn-wasm module, initialised; ids: Tiny Shakespeare as character ids.
 
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const VARIANTS = ['calling thread', 'worker', 'worker + sync() every second'];
 
 function workloads(R, ids, steps) {
-  const rand = random(7);
+  const random = new R.Random(7);
+  const rand = () => random.next();
   const examples = Array.from({ length: 64 * steps }, () => [Array.from({ length: 40 }, () => 1 + Math.floor(rand() * 9999)), rand() < 0.5 ? 0 : 1]);
   return {
     T1: {

@@ -5,7 +5,7 @@
 // same batches in the same order.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-import { Tensor, saveSafetensors } from 'rnn-wasm';
+import { Random, Tensor, saveSafetensors } from 'rnn-wasm';
 
 export const FOLDER = 'build/bench/train';
 // Karpathy's char-rnn copy of Tiny Shakespeare (public domain text), as the demo will use it.
@@ -34,16 +34,10 @@ export const WINDOWS = 3;
 /** Batches a workload needs: the loss steps, then the timed windows. */
 export const batchCount = (w) => w.lossSteps + WINDOWS * w.windowSteps;
 
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
+/** Uniform numbers in [0, 1) from rnn-wasm's seeded generator (mulberry32). */
 export function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Random(seed >>> 0);
+  return () => generator.next();
 }
 
 /** The text's characters, sorted (65 for Tiny Shakespeare), and the text as their ids. */
