@@ -131,7 +131,7 @@ describe.each([false, true])('worker: %s', (worker) => {
     let calls = 0;
     try {
       const started = performance.now();
-      const { progress } = await fitted(model, { data: texts(1500), epochs: 2, batchSize: 4, worker, onProgress: () => calls++ });
+      const { progress } = await fitted(model, { data: forMilliseconds(450), epochs: 2, worker, onProgress: () => calls++ });
       const elapsed = performance.now() - started;
       expect(calls).toBe(progress.length);
       expect(progress.filter((p) => p.epochEnd).map((p) => p.epoch)).toEqual([0, 1]);
@@ -172,6 +172,19 @@ describe.each([false, true])('worker: %s', (worker) => {
       expect(sameBits(flat(a), flat(replay))).toBe(true);
     } finally {
       [base, a, b, replay].forEach((m) => m.dispose());
+    }
+  });
+
+  test('sync() and stop() at once, before the first step (in a worker: while it loads), are answered', async () => {
+    const model = new TextClassifier(classifierConfig);
+    try {
+      const run = fit(model, { data: batches(), worker });
+      await run.sync();
+      const result = await run.stop();
+      expect(result.stopped).toBe(true);
+      expect(result.steps).toBeLessThanOrEqual(2);
+    } finally {
+      model.dispose();
     }
   });
 
@@ -254,6 +267,17 @@ describe.each([false, true])('worker: %s', (worker) => {
     }
   });
 });
+
+/** Batches of 4 texts, for `ms` milliseconds from the start of each epoch. */
+function forMilliseconds(ms: number): AsyncIterable<[number[][], number[]]> {
+  const examples = texts(4);
+  return {
+    async *[Symbol.asyncIterator]() {
+      const end = performance.now() + ms;
+      while (performance.now() < end) yield [examples.map((e) => e[0]), examples.map((e) => e[1])];
+    },
+  };
+}
 
 /** The same 1000 batches of 4 texts each time (or the first `limit`), streamed. */
 function batches(limit = 1000): AsyncIterable<[number[][], number[]]> {

@@ -14,6 +14,8 @@ const scope = globalThis as unknown as { postMessage(message: FromWorker): void;
 const post = (message: FromWorker) => scope.postMessage(message);
 
 let run: Run | undefined;
+// Requests that came while the worker was still loading, answered once the run exists.
+const early: ToWorker[] = [];
 let nextBatch: ((message: Extract<ToWorker, { type: 'batch' }>) => void) | undefined;
 
 async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
@@ -24,6 +26,7 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   const optimizer: Optimizer = new Kind(model, m.optimizer.options as never);
   if (m.optimizer.state) optimizer.loadStateDict(optimizerState(m.optimizer.state));
   run = new Run(model, optimizer, m.run);
+  for (const request of early.splice(0)) answer(request);
   let restart = true;
   const batches = () => {
     restart = true;
@@ -40,22 +43,21 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
 }
 
 scope.onmessage = ({ data: m }) => {
+  if (m.type === 'start') start(m).catch(fail);
+  else if (m.type === 'batch') nextBatch?.(m);
+  else if (!run) early.push(m);
+  else answer(m);
+};
+
+function answer(m: ToWorker): void {
   try {
-    if (m.type === 'start') {
-      start(m).catch(fail);
-    } else if (m.type === 'stop') {
-      run?.stop();
-    } else if (m.type === 'sync' && run) {
-      post({ type: 'weights', id: m.id, weights: plainDict(run.model.stateDict()) });
-    } else if (m.type === 'checkpoint' && run) {
-      post({ type: 'checkpoint', id: m.id, bytes: run.checkpoint() });
-    } else if (m.type === 'batch') {
-      nextBatch?.(m);
-    }
+    if (m.type === 'stop') run!.stop();
+    else if (m.type === 'sync') post({ type: 'weights', id: m.id, weights: plainDict(run!.model.stateDict()) });
+    else if (m.type === 'checkpoint') post({ type: 'checkpoint', id: m.id, bytes: run!.checkpoint() });
   } catch (e) {
     fail(e);
   }
-};
+}
 
 function fail(e: unknown): void {
   post({ type: 'error', code: e instanceof RnnError ? e.code : 'worker', message: e instanceof Error ? e.message : String(e) });
