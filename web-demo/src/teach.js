@@ -69,6 +69,7 @@ function setupFineTune({ ask, on, sentimentChanged }) {
     });
     $('finetune-train').disabled = training || examples.length === 0;
     $('finetune-reset').disabled = training;
+    $('finetune-add-positive').disabled = $('finetune-add-negative').disabled = training;
   }
 
   function relabel(i, label) {
@@ -102,7 +103,7 @@ function setupFineTune({ ask, on, sentimentChanged }) {
       answer.after.predictions.forEach((p, i) => (examples[i].after = p));
       showReplay(answer.before, answer.after);
       const s = answer.settings;
-      $('finetune-status').textContent = `${s.steps} steps in ${(answer.ms / 1000).toFixed(1)} s · Adam, lr ${s.lr} · ${s.replayPerStep} replayed sentences per step · embedding frozen`;
+      $('finetune-status').textContent = `${s.steps} steps in ${(answer.ms / 1000).toFixed(1)} s · Adam, lr ${s.lr} · ${s.replayPerStep} replayed sentences per step · ${s.frozen.map((p) => p.replace(/\.$/, '')).join(', ')} frozen`;
       panel.dataset.state = 'trained';
     } catch (e) {
       showError('finetune-error', e.message);
