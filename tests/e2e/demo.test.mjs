@@ -2,8 +2,10 @@
 // Debian's Chromium through playwright-core, used as a person would. Screenshots of each panel
 // go to test-artifacts/. Prints "N passed, M failed"; exits non-zero on any failure.
 //   node tests/e2e/demo.test.mjs     (after npm run demo:build)
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { init, loadModel, loadSafetensors } from 'rnn-wasm';
 
 import { launchChromium, serveFolder } from './browser.mjs';
 
@@ -89,7 +91,121 @@ try {
     await page.click('#continue');
     await page.waitForFunction((n) => document.querySelector('#nextword-input').value.trim().split(/\s+/).length > n, before, { timeout: 10000 });
     await page.locator('#nextword-panel').screenshot({ path: join(ARTIFACTS, 'nextword-panel.png') });
-    await page.screenshot({ path: join(ARTIFACTS, 'demo.png'), fullPage: true });
+  });
+
+  // ---- Teach it, with the page's main thread watched for long tasks from here on
+  await page.evaluate(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => Math.round(e.duration)))).observe({ type: 'longtask' });
+  });
+  const data = (selector, key) => page.$eval(selector, (e, k) => e.dataset[k], key);
+  await check('fine-tuning on the pre-filled sentences makes "not bad at all" positive and keeps the replay accuracy', async () => {
+    assert((await sentiment('not bad at all')) === 'negative', 'the shipped model already calls "not bad at all" positive: pick another sentence it gets wrong');
+    await page.click('#finetune-train');
+    await page.waitForSelector('#finetune[data-state="trained"]', { timeout: 30000 });
+    const rows = await page.$$eval('#finetune-examples tr', (r) => r.map((x) => ({ ...x.dataset })));
+    const wrong = rows.filter((r) => r.after !== r.label).map((r) => `"${r.text}" is ${r.after}, labelled ${r.label}`);
+    assert(rows.find((r) => r.text === 'not bad at all')?.after === 'positive' && wrong.length === 0, `after training: ${wrong.join('; ')}`);
+    const replay = await page.$eval('#finetune-replay', (e) => Object.fromEntries(Object.entries(e.dataset).map(([k, v]) => [k, Number(v)])));
+    // The held-out part was never trained on; the whole set, as the panel shows it, too.
+    assert(replay.heldOutAfter >= replay.heldOutBefore - 0.02 && replay.allAfter >= replay.allBefore - 0.02, `replay accuracy: ${JSON.stringify(replay)}`);
+    const [first, last] = [Number(await data('#finetune-chart', 'first')), Number(await data('#finetune-chart', 'last'))];
+    assert(last < first / 2, `the loss went from ${first} to ${last}`);
+    assert((await sentiment('not bad at all')) === 'positive', 'the sentiment panel does not use the fine-tuned weights');
+    await page.locator('#finetune').screenshot({ path: join(ARTIFACTS, 'finetune.png') });
+  });
+
+  // ---- a character model from scratch
+  const charStep = async () => Number(await data('#char', 'step'));
+  const started = Date.now();
+  await page.check('input[name="char-source"][value="bundled"]');
+  await page.click('#char-train');
+  await check('the character model gets below 2.5 nats per character within 60 s on Tiny Shakespeare', async () => {
+    await page.waitForFunction(() => Number(document.querySelector('#char').dataset.loss) < 2.5, null, { timeout: 60000, polling: 100 })
+      .catch(() => {});
+    const [loss, seconds, rate] = [await data('#char', 'loss'), await data('#char', 'seconds'), await data('#char', 'tokensPerSecond')];
+    assert(Number(loss) < 2.5, `loss ${loss} after ${seconds} s of training`);
+    console.log(`     below 2.5 after ${Number(seconds).toFixed(1)} s of training (${((Date.now() - started) / 1000).toFixed(1)} s since the click), ${Math.round(rate)} tokens/s`);
+  });
+  await check('while it trains, typing in the other panels still updates them', async () => {
+    const step = await charStep();
+    for (const [text, expected] of [['a dull , lifeless film', 'negative'], ['a warm , funny film', 'positive']]) {
+      const t0 = Date.now();
+      await page.fill('#sentiment-input', text);
+      await page.waitForFunction((t) => [...document.querySelectorAll('#sentiment-words span')].map((s) => s.textContent).join(' ') === t, text, { timeout: 2000 });
+      const label = await page.getAttribute('#sentiment-result', 'data-label');
+      assert(label === expected, `"${text}" is ${label} while training`);
+      console.log(`     sentiment answered in ${Date.now() - t0} ms while training`);
+    }
+    const lists = [];
+    for (const prefix of ['we must ', 'the united states of ']) {
+      await page.fill('#nextword-input', prefix);
+      await page.waitForFunction((p) => document.querySelector('#suggestions').dataset.text === p, prefix, { timeout: 2000 });
+      lists.push(await page.$$eval('#suggestions li', (l) => l.map((x) => x.dataset.word).join(' ')));
+    }
+    assert(lists[0] !== lists[1], `the suggestions did not change: ${lists.join(' | ')}`);
+    assert((await charStep()) > step, 'the character model stopped training meanwhile');
+  });
+  await check('no main-thread task over 50 ms while fine-tuning and during 20 s of training the character model', async () => {
+    await page.waitForTimeout(Math.max(0, 20000 - (Date.now() - started)));
+    await page.locator('#char').screenshot({ path: join(ARTIFACTS, 'char-model.png') });
+    const longTasks = await page.evaluate(() => window.longTasks);
+    assert(longTasks.length === 0, `long tasks (ms): ${longTasks.join(', ')}`);
+    assert((await data('#char', 'state')) === 'running', `state ${await data('#char', 'state')}`);
+  });
+  await check('"Stop" stops within a second', async () => {
+    const clicked = Date.now();
+    await page.click('#char-stop');
+    await page.waitForSelector('#char[data-state="stopped"]', { timeout: 1000 });
+    console.log(`     stopped ${Date.now() - clicked} ms after the click`);
+    await page.waitForTimeout(Math.max(0, 1000 - (Date.now() - clicked)));
+    const step = await charStep();
+    await page.waitForTimeout(1500);
+    assert((await charStep()) === step && (await data('#char', 'state')) === 'stopped', `step ${step} a second after Stop, ${await charStep()} 1.5 s later, state ${await data('#char', 'state')}`);
+  });
+  await check('"Download checkpoint" saves the weights the page reports', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), page.click('#char-download')]);
+    const bytes = readFileSync(await download.path());
+    const checksum = JSON.parse(await data('#char-checkpoint', 'checksum'));
+    const { tensors, metadata } = loadSafetensors(bytes);
+    // Every weight the page reports must be in the file, equal (a checkpoint may hold more, e.g. optimizer state).
+    assert(Object.keys(checksum).length > 0, 'the page reports no weights');
+    for (const name of Object.keys(checksum)) {
+      const tensor = tensors[name];
+      assert(tensor, `${name} is not in the file, which holds ${Object.keys(tensors).join(', ')}`);
+      let sum = 0, sumOfSquares = 0;
+      for (const v of tensor.data) {
+        sum += v;
+        sumOfSquares += v * v;
+      }
+      const close = (a, b) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+      assert(close(sum, checksum[name].sum) && close(sumOfSquares, checksum[name].sumOfSquares), `${name}: file ${sum}, ${sumOfSquares}; page ${JSON.stringify(checksum[name])}`);
+    }
+    assert(metadata.step === String(await charStep()) && download.suggestedFilename() === `char-model-step-${metadata.step}.safetensors`, `step ${metadata.step}, file ${download.suggestedFilename()}`);
+    await init();
+    const model = loadModel(bytes); // the file is a model loadModel reads
+    assert(model.kind === 'LanguageModel' && model.config.vocabSize === JSON.parse(metadata.characters).length, `a ${model.kind} of ${model.config.vocabSize} tokens`);
+    model.dispose();
+  });
+  // The README's screenshot: the fine-tuned model in the sentiment panel, the character model stopped.
+  await sentiment('not bad at all');
+  await page.fill('#nextword-input', 'the people of the united ');
+  await page.waitForFunction(() => document.querySelector('#suggestions').dataset.text === 'the people of the united ', null, { timeout: 5000 }).catch(() => {});
+  await page.screenshot({ path: join(ARTIFACTS, 'demo.png'), fullPage: true });
+
+  await check('"Reset" returns to the shipped model', async () => {
+    await page.click('#finetune-reset');
+    await page.waitForSelector('#finetune[data-state="idle"]', { timeout: 10000 });
+    assert((await sentiment('not bad at all')) === 'negative', 'after Reset, "not bad at all" is still positive');
+  });
+  await check('pasted text too short: the panel says so', async () => {
+    await page.check('input[name="char-source"][value="pasted"]');
+    await page.fill('#char-text', 'To be, or not to be.');
+    await page.click('#char-train');
+    await page.waitForSelector('#char-error:not([hidden])', { timeout: 5000 });
+    const message = await page.textContent('#char-error');
+    assert(/too short: 20 characters; paste at least [\d,]+/.test(message), `message: ${message}`);
+    assert((await data('#char', 'state')) === 'stopped', `state ${await data('#char', 'state')}`);
   });
   await check('no errors in the console, no request leaves the site', async () => {
     assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);

@@ -1,15 +1,19 @@
-// The page: two panels that send text to the worker and draw its answers.
+// The page: three panels that send requests to the worker and draw its answers.
+import { setupTeachPanel } from './teach.js';
+
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const $ = (id) => document.getElementById(id);
 let nextId = 0;
 const latest = {}; // request type -> id of the newest request, so stale answers are dropped
 const pending = new Map();
+const events = {}; // type -> handler, for the messages that answer no request (training progress)
 
-function ask(type, payload = {}) {
+// ownErrors: the caller shows the error itself (in its panel), not the page's error line.
+function ask(type, payload = {}, { ownErrors = false } = {}) {
   const id = ++nextId;
   latest[type] = id;
   worker.postMessage({ type, id, ...payload });
-  return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+  return new Promise((resolve, reject) => pending.set(id, { resolve, reject, ownErrors }));
 }
 
 worker.onmessage = ({ data }) => {
@@ -17,10 +21,14 @@ worker.onmessage = ({ data }) => {
     $('progress').style.width = `${Math.round((100 * data.loaded) / data.total)}%`;
     return;
   }
+  if (events[data.type]) {
+    events[data.type](data);
+    return;
+  }
   const request = pending.get(data.id);
   pending.delete(data.id);
   if (data.type === 'error') {
-    showError(`${data.request}: ${data.message}`);
+    if (!request?.ownErrors) showError(`${data.request}: ${data.message}`);
     request?.reject(new Error(data.message));
   } else {
     request?.resolve(data);
@@ -158,6 +166,7 @@ async function start() {
   $('continue').addEventListener('click', continueText);
   $('temperature').addEventListener('input', () => ($('temperature-value').textContent = $('temperature').value));
   updateSuggestions();
+  setupTeachPanel({ ask, on: (type, handler) => (events[type] = handler), sentimentChanged: updateSentiment });
 }
 
 start().catch((e) => showError(e.message));

@@ -1,6 +1,11 @@
 // Runs the models off the main thread, so typing never waits for them. Messages in: load,
-// sentiment, nextword, continue; each answer carries the request's id.
-import { Vocabulary, backend, init, loadModel, tokenizeSst2, tokenizeWords } from 'rnn-wasm';
+// sentiment, nextword, continue, and the "Teach it" panel's finetune, finetune-reset, char-start,
+// char-stop, char-continue, char-checkpoint; each answer carries the request's id. Training
+// also posts finetune-progress, char-progress, char-error and char-stopped, which answer no request.
+import { MODEL_FORMAT_VERSION, Vocabulary, backend, init, loadModel, saveSafetensors, tokenizeSst2, tokenizeWords } from 'rnn-wasm';
+
+import { CHAR_MODEL, CHAR_TRAINING, CharModelTraining } from './char-model.js';
+import { FINE_TUNE, SentimentTuner } from './fine-tune.js';
 
 let sentiment, sentimentVocab, lm, lmVocab, session;
 let fed = []; // the tokens the session has been fed, to feed only what is new
@@ -113,7 +118,170 @@ function continueText({ text, temperature, topK }) {
   }
 }
 
-const handlers = { load, sentiment: analyse, nextword: suggest, continue: continueText };
+// ---- "Teach it": training in this worker, between the other panels' requests
+
+// Yields to the worker's event loop: a message to ourselves on a MessageChannel queues behind the
+// requests already waiting, so they are answered first, and is not clamped to 4 ms as a nested
+// setTimeout is.
+const ticks = new MessageChannel();
+const waitingTicks = [];
+ticks.port1.onmessage = () => waitingTicks.shift()();
+const nextTick = () => new Promise((resolve) => {
+  waitingTicks.push(resolve);
+  ticks.port2.postMessage(null);
+});
+
+// The demo's one training loop (the library's fit() may replace it). step() is one synchronous
+// optimizer step returning its loss; after each the loop yields, so the other panels' requests
+// are answered between steps, and it ends at `steps` or as soon as isStopped() is true. The
+// losses go to report() at most every 100 ms, so the page redraws rarely; a last report has done.
+async function trainLoop({ step, steps = Infinity, isStopped = () => false, report }) {
+  let losses = [];
+  let reportedAt = performance.now();
+  for (let i = 0; i < steps && !isStopped(); i++) {
+    losses.push(step());
+    if (performance.now() - reportedAt >= 100) {
+      report(losses, { done: false });
+      losses = [];
+      reportedAt = performance.now();
+    }
+    await nextTick();
+  }
+  report(losses, { done: true });
+}
+
+// -- fine-tuning the sentiment model
+
+let tuner; // SentimentTuner, made at the first fine-tune
+let tuning = false;
+
+async function fineTune({ replayUrl, examples }) {
+  if (tuning) throw new Error('already training');
+  tuning = true;
+  try {
+    if (!tuner) {
+      const response = await fetch(replayUrl);
+      if (!response.ok) throw new Error(`could not load ${replayUrl}: HTTP ${response.status}`);
+      tuner = new SentimentTuner(sentiment, sentimentVocab, await response.json());
+    }
+    const before = tuner.evaluate(examples);
+    const { step, dispose } = tuner.makeStep(examples);
+    const started = performance.now();
+    try {
+      await trainLoop({ step, steps: FINE_TUNE.steps, report: (losses) => postMessage({ type: 'finetune-progress', losses }) });
+    } finally {
+      dispose();
+    }
+    return { before, after: tuner.evaluate(examples), ms: performance.now() - started, settings: FINE_TUNE };
+  } finally {
+    tuning = false;
+  }
+}
+
+function resetSentiment() {
+  if (tuning) throw new Error('wait for the training to finish');
+  tuner?.reset();
+  return {};
+}
+
+// -- a character model from scratch
+
+let char = null; // { training: CharModelTraining, running, stopRequested, loop, smoothed, ... }
+
+async function charStart({ source, url, text }) {
+  await charStop();
+  let body = text;
+  if (source === 'bundled') {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status}`);
+    body = await response.text();
+  }
+  const training = new CharModelTraining(body ?? ''); // throws on text it cannot train on
+  char?.training.dispose();
+  char = { training, running: false, smoothed: undefined, trainedMs: 0 };
+  runCharLoop();
+  const parameters = Object.values(training.model.stateDict()).reduce((n, t) => n + t.data.length, 0);
+  return { characters: training.characters.length, length: training.ids.length, parameters, model: CHAR_MODEL, settings: CHAR_TRAINING };
+}
+
+function runCharLoop() {
+  const run = char;
+  const training = run.training;
+  run.running = true;
+  run.stopRequested = false;
+  let reportedAt = performance.now();
+  let sampledAt = -Infinity;
+  const recent = [[reportedAt, training.step]]; // [time, step] over the last ~2 s, for tokens/s
+  const report = (losses, { done }) => {
+    const now = performance.now();
+    run.trainedMs += now - reportedAt;
+    reportedAt = now;
+    // Smoothed over ~10 steps: one window's loss is noisy.
+    for (const loss of losses) run.smoothed = run.smoothed === undefined ? loss : 0.9 * run.smoothed + 0.1 * loss;
+    recent.push([now, training.step]);
+    while (recent.length > 2 && now - recent[1][0] >= 2000) recent.shift();
+    const [then, stepThen] = recent[0];
+    const tokensPerSecond = now > then ? ((training.step - stepThen) * training.tokensPerStep * 1000) / (now - then) : 0;
+    let sample;
+    if (done || now - sampledAt >= 3000) {
+      sample = training.sample(240);
+      sampledAt = now;
+    }
+    postMessage({ type: 'char-progress', losses, smoothed: run.smoothed, step: training.step, epoch: training.epoch, tokensPerSecond, seconds: run.trainedMs / 1000, sample });
+  };
+  run.loop = trainLoop({ step: () => training.trainStep(), isStopped: () => run.stopRequested, report })
+    .catch((e) => postMessage({ type: 'char-error', message: e.message ?? String(e) }))
+    .finally(() => {
+      run.running = false;
+      postMessage({ type: 'char-stopped', step: training.step });
+    });
+}
+
+async function charStop() {
+  if (char?.running) {
+    char.stopRequested = true;
+    await char.loop;
+  }
+  return { step: char?.training.step ?? 0 };
+}
+
+function charContinue() {
+  if (!char) throw new Error('train a model first');
+  if (!char.running) runCharLoop();
+  return { step: char.training.step };
+}
+
+// The bytes of "Download checkpoint": the one place to change when the library's
+// saveCheckpoint({ model, optimizer, step, epoch }) arrives (it adds the optimizer's state).
+// Until then, the weights, with the metadata loadModel reads, plus the characters and the step.
+function checkpointBytes({ model, characters, step, epoch }) {
+  return saveSafetensors(model.stateDict(), {
+    format: 'rnn-wasm', formatVersion: String(MODEL_FORMAT_VERSION), kind: 'LanguageModel', config: JSON.stringify(model.config),
+    characters: JSON.stringify(characters), step: String(step), epoch: String(epoch),
+  });
+}
+
+function charCheckpoint() {
+  if (!char) throw new Error('train a model first');
+  const bytes = checkpointBytes(char.training);
+  // What the page shows next to the download, so a test can check the file holds these weights.
+  const checksum = {};
+  for (const [name, tensor] of Object.entries(char.training.model.stateDict())) {
+    let sum = 0, sumOfSquares = 0;
+    for (const v of tensor.data) {
+      sum += v;
+      sumOfSquares += v * v;
+    }
+    checksum[name] = { sum, sumOfSquares };
+  }
+  return { bytes, checksum, step: char.training.step };
+}
+
+const handlers = {
+  load, sentiment: analyse, nextword: suggest, continue: continueText,
+  finetune: fineTune, 'finetune-reset': resetSentiment,
+  'char-start': charStart, 'char-stop': charStop, 'char-continue': charContinue, 'char-checkpoint': charCheckpoint,
+};
 
 onmessage = async ({ data }) => {
   try {
