@@ -31,7 +31,12 @@ export interface Checkpoint<M extends Trainable = AnyModel> {
   epoch: number;
   /** The seeded generator of the run (shuffling, dropout), at the moment of saving. */
   rng?: Random;
+  /** Your own string entries saved with it (a vocabulary, a tokenizer's rules...). */
+  metadata: Record<string, string>;
 }
+
+/** Metadata entries the format uses, which `metadata` may not set. */
+const RESERVED = ['format', 'formatVersion', 'kind', 'config', 'step', 'epoch', 'rng', 'optimizer', 'optimizer.param_groups'];
 
 function counter(value: unknown, name: string, owner: string): number {
   if (value === undefined) return 0;
@@ -50,22 +55,29 @@ function optimizerName(optimizer: Optimizer): OptimizerName {
 /**
  * Writes a training run as one `.safetensors` file: the model's `stateDict()` under `model.`,
  * the optimizer's state under `optimizer.` in PyTorch's layout (`optimizer.state.<i>.<name>`,
- * the hyperparameters as `param_groups` in the metadata), `step`, `epoch` and the generator's
- * state. PyTorch continues it with `rnn_wasm.load_checkpoint`.
+ * the hyperparameters as `param_groups` in the metadata), `step`, `epoch`, the generator's
+ * state, and your own string `metadata`. PyTorch continues it with `rnn_wasm.load_checkpoint`.
  *
  * @example
  * const bytes = saveCheckpoint({ model, optimizer, step: 100, epoch: 1, rng });
  * const { model: resumed, optimizer: opt } = loadCheckpoint(bytes);
  */
-export function saveCheckpoint(checkpoint: { model: Trainable; optimizer?: Optimizer; step?: number; epoch?: number; rng?: Random }): Uint8Array {
+export function saveCheckpoint(checkpoint: { model: Trainable; optimizer?: Optimizer; step?: number; epoch?: number; rng?: Random; metadata?: Record<string, string> }): Uint8Array {
   const owner = 'saveCheckpoint';
-  if (checkpoint === null || typeof checkpoint !== 'object') throw new RnnError('argument', `${owner}: expected { model, optimizer?, step?, epoch?, rng? }, got ${preview(checkpoint)}`);
+  if (checkpoint === null || typeof checkpoint !== 'object') throw new RnnError('argument', `${owner}: expected { model, optimizer?, step?, epoch?, rng?, metadata? }, got ${preview(checkpoint)}`);
   const { model, optimizer, rng } = checkpoint;
   if (model === null || typeof model !== 'object' || typeof (model as Partial<Trainable>).stateDict !== 'function') {
     throw new RnnError('argument', `${owner}: model must be a model or module, got ${preview(model)}`);
   }
   if (rng !== undefined && !(rng instanceof Random)) throw new RnnError('argument', `${owner}: rng must be a Random, got ${preview(rng)}`);
+  const extra = checkpoint.metadata ?? {};
+  if (extra === null || typeof extra !== 'object' || !Object.values(extra).every((v) => typeof v === 'string')) {
+    throw new RnnError('argument', `${owner}: metadata must map names to strings, got ${preview(extra)}`);
+  }
+  const taken = Object.keys(extra).find((k) => RESERVED.includes(k));
+  if (taken !== undefined) throw new RnnError('argument', `${owner}: metadata may not set ${quote(taken)}, which the format uses`);
   const metadata: Record<string, string> = {
+    ...extra,
     format: FORMAT, formatVersion: String(CHECKPOINT_FORMAT_VERSION),
     step: String(counter(checkpoint.step, 'step', owner)), epoch: String(counter(checkpoint.epoch, 'epoch', owner)),
   };
@@ -122,6 +134,7 @@ export function loadCheckpoint<M extends Trainable = AnyModel>(bytes: Uint8Array
     return value;
   };
   const step = count('step'), epoch = count('epoch');
+  const extra = Object.fromEntries(Object.entries(metadata).filter(([k]) => !RESERVED.includes(k)));
   const rng = metadata.rng === undefined ? undefined : randomOf(metadata.rng, fail);
 
   const weights: Record<string, Tensor> = {};
@@ -167,7 +180,7 @@ export function loadCheckpoint<M extends Trainable = AnyModel>(bytes: Uint8Array
       if (typeof model.loadStateDict !== 'function') throw new RnnError('argument', `${owner}: the given model has no loadStateDict`);
       model.loadStateDict(weights, { strict: true });
     }
-    if (saved === undefined) return { model, optimizer: into.optimizer, step, epoch, rng };
+    if (saved === undefined) return { model, optimizer: into.optimizer, step, epoch, rng, metadata: extra };
     const optimizer = into.optimizer ?? makeOptimizer(saved as OptimizerName, model, groups[0], fail);
     try {
       optimizer.loadStateDict({ state, param_groups: groups });
@@ -175,7 +188,7 @@ export function loadCheckpoint<M extends Trainable = AnyModel>(bytes: Uint8Array
       if (optimizer !== into.optimizer) optimizer.dispose();
       throw e;
     }
-    return { model, optimizer, step, epoch, rng };
+    return { model, optimizer, step, epoch, rng, metadata: extra };
   } catch (e) {
     // Nothing changes on failure: a model built here is freed, a given one gets its weights back.
     if (built) (model as Partial<{ dispose(): void }>).dispose?.();

@@ -22,6 +22,7 @@ from .safetensors import load_file, save_file
 FORMAT = "rnn-wasm-checkpoint"
 FORMAT_VERSION = 1
 _KINDS = ("TextClassifier", "LanguageModel", "Seq2Seq", "SequenceGenerator", "Sequential")
+_RESERVED = ("format", "formatVersion", "kind", "config", "step", "epoch", "rng", "optimizer", "optimizer.param_groups")
 
 
 def _tied(model):
@@ -42,11 +43,16 @@ def _check_optimizer(model, optimizer):
         raise ValueError("the optimizer must update model.parameters(), all of them, in that order")
 
 
-def save_checkpoint(path, model, optimizer=None, step=0, epoch=0, rng=None):
+def save_checkpoint(path, model, optimizer=None, step=0, epoch=0, rng=None, metadata=None):
     """Writes model (an rnn_wasm.models twin, or any module) and optimizer (torch.optim.SGD,
     Adam or AdamW over model.parameters()) to path, as rnn-wasm's saveCheckpoint does. rng is
-    what load_checkpoint returned under "rng" (rnn-wasm's generator), or None."""
-    metadata = {"format": FORMAT, "formatVersion": str(FORMAT_VERSION), "step": str(int(step)), "epoch": str(int(epoch))}
+    what load_checkpoint returned under "rng" (rnn-wasm's generator), or None; metadata, your
+    own string entries (a vocabulary...)."""
+    extra = dict(metadata or {})
+    taken = [k for k in extra if k in _RESERVED]
+    if taken:
+        raise ValueError("metadata may not set %r, which the format uses" % taken[0])
+    metadata = {**extra, "format": FORMAT, "formatVersion": str(FORMAT_VERSION), "step": str(int(step)), "epoch": str(int(epoch))}
     kind = type(model).__name__
     if kind in _KINDS and hasattr(model, "config"):
         metadata["kind"] = kind
@@ -71,7 +77,8 @@ def save_checkpoint(path, model, optimizer=None, step=0, epoch=0, rng=None):
 def load_checkpoint(path, model, optimizer=None):
     """Loads a checkpoint written by rnn-wasm's saveCheckpoint (or save_checkpoint) into model
     and, when given, optimizer (of the class the file names, over model.parameters()). The
-    optimizer takes the file's hyperparameters. Returns {"step", "epoch", "rng"}."""
+    optimizer takes the file's hyperparameters. Returns {"step", "epoch", "rng", "metadata"}
+    (metadata: the file's own string entries)."""
     tensors, metadata = load_file(path)
     if metadata.get("format") != FORMAT:
         raise ValueError("%s is not an rnn-wasm checkpoint (metadata format %r)" % (path, metadata.get("format")))
@@ -98,4 +105,5 @@ def load_checkpoint(path, model, optimizer=None):
                 state.setdefault(int(i), {})[key] = t.reshape(()) if key == "step" else t
         optimizer.load_state_dict({"state": state, "param_groups": [group]})
     rng = metadata.get("rng")
-    return {"step": int(metadata.get("step", "0")), "epoch": int(metadata.get("epoch", "0")), "rng": json.loads(rng) if rng else None}
+    extra = {k: v for k, v in metadata.items() if k not in _RESERVED}
+    return {"step": int(metadata.get("step", "0")), "epoch": int(metadata.get("epoch", "0")), "rng": json.loads(rng) if rng else None, "metadata": extra}

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { init, loadModel, loadSafetensors } from 'rnn-wasm';
+import { init, loadCheckpoint } from 'rnn-wasm';
 
 import { launchChromium, serveFolder } from './browser.mjs';
 
@@ -167,9 +167,12 @@ try {
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), page.click('#char-download')]);
     const bytes = readFileSync(await download.path());
     const checksum = JSON.parse(await data('#char-checkpoint', 'checksum'));
-    const { tensors, metadata } = loadSafetensors(bytes);
-    // Every weight the page reports must be in the file, equal (a checkpoint may hold more, e.g. optimizer state).
+    await init();
+    // The file is a checkpoint: the model, Adam's state, the step and the characters.
+    const { model, optimizer, step, metadata } = loadCheckpoint(bytes);
+    const tensors = model.stateDict();
     assert(Object.keys(checksum).length > 0, 'the page reports no weights');
+    assert(Object.keys(checksum).length === Object.keys(tensors).length, `the page reports ${Object.keys(checksum).join(', ')}, the file holds ${Object.keys(tensors).join(', ')}`);
     for (const name of Object.keys(checksum)) {
       const tensor = tensors[name];
       assert(tensor, `${name} is not in the file, which holds ${Object.keys(tensors).join(', ')}`);
@@ -181,10 +184,10 @@ try {
       const close = (a, b) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
       assert(close(sum, checksum[name].sum) && close(sumOfSquares, checksum[name].sumOfSquares), `${name}: file ${sum}, ${sumOfSquares}; page ${JSON.stringify(checksum[name])}`);
     }
-    assert(metadata.step === String(await charStep()) && download.suggestedFilename() === `char-model-step-${metadata.step}.safetensors`, `step ${metadata.step}, file ${download.suggestedFilename()}`);
-    await init();
-    const model = loadModel(bytes); // the file is a model loadModel reads
+    assert(step === await charStep() && download.suggestedFilename() === `char-model-step-${step}.safetensors`, `step ${step}, file ${download.suggestedFilename()}`);
+    assert(optimizer?.typeName === 'Adam' && optimizer.stateDict().state[0].step === step, `optimizer ${optimizer?.typeName} at step ${optimizer?.stateDict().state[0]?.step}`);
     assert(model.kind === 'LanguageModel' && model.config.vocabSize === JSON.parse(metadata.characters).length, `a ${model.kind} of ${model.config.vocabSize} tokens`);
+    optimizer.dispose();
     model.dispose();
   });
   // The README's screenshot: the fine-tuned model in the sentiment panel, the character model stopped.

@@ -113,8 +113,9 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     const { model, optimizer } = trained();
     const rng = new Random(9);
     rng.next();
-    const bytes = saveCheckpoint({ model, optimizer, step: 2, epoch: 1, rng });
+    const bytes = saveCheckpoint({ model, optimizer, step: 2, epoch: 1, rng, metadata: { characters: '["a","b"]' } });
     const built = loadCheckpoint(bytes);
+    expect(built.metadata).toEqual({ characters: '["a","b"]' });
     const other = new TextClassifier(model.config);
     const otherOptimizer = new optim.SGD(other, { lr: 0.5, momentum: 0.9, nesterov: true });
     try {
@@ -207,6 +208,8 @@ describe('saveCheckpoint / loadCheckpoint', () => {
       expect(() => saveCheckpoint({ model, step: 1.5 })).toThrow(/step must be a non-negative integer/);
       expect(() => saveCheckpoint({ model, rng: { state: 1 } as never })).toThrow(/rng must be a Random/);
       expect(() => saveCheckpoint({ model, optimizer: strangers })).toThrow(/updates another model/);
+      expect(() => saveCheckpoint({ model, metadata: { step: '3' } })).toThrow(/metadata may not set 'step'/);
+      expect(() => saveCheckpoint({ model, metadata: { n: 3 } as never })).toThrow(/metadata must map names to strings/);
       expect(() => new Random(-1)).toThrow(/seed must be an integer in \[0, 2\^32\)/);
       expect(() => new Random(2 ** 32)).toThrow(RnnError);
     } finally {

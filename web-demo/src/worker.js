@@ -2,7 +2,7 @@
 // sentiment, nextword, continue, and the "Teach it" panel's finetune, finetune-reset, char-start,
 // char-stop, char-continue, char-checkpoint; each answer carries the request's id. Training
 // also posts finetune-progress, char-progress, char-error and char-stopped, which answer no request.
-import { MODEL_FORMAT_VERSION, Vocabulary, backend, init, loadModel, saveSafetensors, tokenizeSst2, tokenizeWords } from 'rnn-wasm';
+import { Vocabulary, backend, init, loadModel, saveCheckpoint, tokenizeSst2, tokenizeWords } from 'rnn-wasm';
 
 import { CHAR_MODEL, CHAR_TRAINING, CharModelTraining } from './char-model.js';
 import { FINE_TUNE, SentimentTuner } from './fine-tune.js';
@@ -251,14 +251,11 @@ function charContinue() {
   return { step: char.training.step };
 }
 
-// The bytes of "Download checkpoint": the one place to change when the library's
-// saveCheckpoint({ model, optimizer, step, epoch }) arrives (it adds the optimizer's state).
-// Until then, the weights, with the metadata loadModel reads, plus the characters and the step.
-function checkpointBytes({ model, characters, step, epoch }) {
-  return saveSafetensors(model.stateDict(), {
-    format: 'rnn-wasm', formatVersion: String(MODEL_FORMAT_VERSION), kind: 'LanguageModel', config: JSON.stringify(model.config),
-    characters: JSON.stringify(characters), step: String(step), epoch: String(epoch),
-  });
+// The bytes of "Download checkpoint": the library's checkpoint (weights, Adam's state, the step),
+// which loadCheckpoint resumes and PyTorch continues (rnn_wasm.load_checkpoint), with the
+// characters the ids stand for.
+function checkpointBytes({ model, optimizer, characters, step, epoch }) {
+  return saveCheckpoint({ model, optimizer, step, epoch, metadata: { characters: JSON.stringify(characters) } });
 }
 
 function charCheckpoint() {
