@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# npm run build: set-up, the two wasm builds (Emscripten: SIMD and baseline), then the TypeScript API.
+# npm run build: set-up, the three wasm builds (Emscripten: relaxed SIMD, SIMD and baseline), then
+# the TypeScript API and fit()'s worker script.
 # Writes dist/ (what package.json exports). Incremental: a second run rebuilds only changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,20 +12,23 @@ command -v emcmake >/dev/null || { echo "build: emcmake not found; run scripts/s
 
 jobs=$(nproc 2>/dev/null || echo 2)
 mkdir -p dist/wasm
-for variant in simd baseline; do
+for variant in relaxed simd baseline; do
   dir=build/wasm-$variant
   if [ ! -f $dir/CMakeCache.txt ]; then
-    simd=$([ $variant = simd ] && echo ON || echo OFF)
-    emcmake cmake -S . -B $dir -DCMAKE_BUILD_TYPE=Release -DRNN_WASM_SIMD=$simd >/dev/null
+    simd=$([ $variant = baseline ] && echo OFF || echo ON)
+    relaxed=$([ $variant = relaxed ] && echo ON || echo OFF)
+    emcmake cmake -S . -B $dir -DCMAKE_BUILD_TYPE=Release -DRNN_WASM_SIMD=$simd -DRNN_WASM_RELAXED=$relaxed >/dev/null
   fi
   cmake --build $dir -j "$jobs"
   cp $dir/rnn.wasm dist/wasm/rnn-$variant.wasm
 done
-# The builds differ only in their wasm: one Emscripten glue serves both (init.ts imports it).
-cmp -s build/wasm-simd/rnn.mjs build/wasm-baseline/rnn.mjs || { echo "build: the two builds' glue differs; init.ts assumes one" >&2; exit 1; }
+# The builds differ only in their wasm: one Emscripten glue serves all (init.ts imports it).
+for variant in relaxed baseline; do
+  cmp -s build/wasm-simd/rnn.mjs build/wasm-$variant/rnn.mjs || { echo "build: the $variant build's glue differs from the simd build's; init.ts assumes one" >&2; exit 1; }
+done
 cp build/wasm-simd/rnn.mjs dist/wasm/rnn.mjs
-rm -f dist/wasm/rnn-simd.mjs dist/wasm/rnn-baseline.mjs
+rm -f dist/wasm/rnn-relaxed.mjs dist/wasm/rnn-simd.mjs dist/wasm/rnn-baseline.mjs
 node scripts/embed-wasm.mjs
 npx tsc -p .
 node scripts/bundle-worker.mjs
-echo "build: dist/ ready (wasm: simd $(wc -c < dist/wasm/rnn-simd.wasm) bytes, baseline $(wc -c < dist/wasm/rnn-baseline.wasm) bytes)"
+echo "build: dist/ ready (wasm: relaxed $(wc -c < dist/wasm/rnn-relaxed.wasm) bytes, simd $(wc -c < dist/wasm/rnn-simd.wasm) bytes, baseline $(wc -c < dist/wasm/rnn-baseline.wasm) bytes)"

@@ -15,7 +15,7 @@ const { outputFiles } = await build({
   target: 'es2022',
   minify: true,
   legalComments: 'none',
-  external: ['./wasm/rnn-simd.bytes.mjs', './wasm/rnn-baseline.bytes.mjs'],
+  external: ['./wasm/rnn-relaxed.bytes.mjs', './wasm/rnn-simd.bytes.mjs', './wasm/rnn-baseline.bytes.mjs'],
   logOverride: { 'empty-import-meta': 'silent' }, // the glue reads import.meta.url only to find a .wasm it is never asked for
 });
 const source = outputFiles[0].text;

@@ -268,11 +268,14 @@ val activation(std::string kind, val x) {
 // Bytes of wasm memory, for the memory tests (js liveObjectCount covers object counts).
 double heap_bytes() { return double(__builtin_wasm_memory_size(0)) * 65536.0; }
 
-bool has_simd() {
-#ifdef RNN_HAVE_WASM_SIMD
-  return true;
+// Which build this is: its kernels' instruction set.
+std::string build_name() {
+#if defined(RNN_WASM_RELAXED)
+  return "relaxed";
+#elif defined(RNN_HAVE_WASM_SIMD)
+  return "simd";
 #else
-  return false;
+  return "baseline";
 #endif
 }
 
@@ -304,5 +307,5 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
   function("_embeddingForward", &rnn::embedding_forward);
   function("_activation", &rnn::activation);
   function("_heapBytes", &rnn::heap_bytes);
-  function("_hasSimd", &rnn::has_simd);
+  function("_build", &rnn::build_name);
 }

@@ -42,8 +42,8 @@ void panel_block(const float* a, std::size_t k, const PackedWeights& w, std::siz
     const v128_t w1 = wasm_v128_load(wp + 4);
     for (int r = 0; r < rows; ++r) {
       const v128_t ar = wasm_v128_load32_splat(a + r * k + p);
-      acc[2 * r] = wasm_f32x4_add(acc[2 * r], wasm_f32x4_mul(ar, w0));
-      acc[2 * r + 1] = wasm_f32x4_add(acc[2 * r + 1], wasm_f32x4_mul(ar, w1));
+      acc[2 * r] = madd_f32x4(ar, w0, acc[2 * r]);
+      acc[2 * r + 1] = madd_f32x4(ar, w1, acc[2 * r + 1]);
     }
   }
   for (int r = 0; r < rows; ++r) store_panel_outputs(acc + 2 * r, 1, c + r * n + first, n - first);

@@ -19,7 +19,7 @@ namespace rnn::kernels {
 namespace {
 
 inline v128_t mul_add(v128_t acc, const float* w, v128_t x) {
-  return wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(w), x));
+  return madd_f32x4(wasm_v128_load(w), x, acc);
 }
 
 // 32-row panels: one pointer, 8 loads at fixed offsets per input.

@@ -6,6 +6,20 @@
 
 namespace rnn::kernels {
 
+// acc + a * b. In the relaxed-SIMD build (RNN_WASM_RELAXED) it is one f32x4.relaxed_madd, fused
+// where the CPU has FMA: one rounding instead of two, so results stay within 1e-6 of the SIMD
+// build, not bitwise equal. Debian's clang 14 emits only the proposal's early instruction for
+// it (__builtin_wasm_fma_f32x4: f32x4.relaxed_fma, 0xfd 0xaf 0x01, computing a + b * c), which
+// engines reject; scripts/relaxed-opcodes.mjs rewrites each to the final f32x4.relaxed_madd
+// (0xfd 0x85 0x02, computing a * b + c) after linking, so the operands are in the final order.
+inline v128_t madd_f32x4(v128_t a, v128_t b, v128_t acc) {
+#ifdef RNN_WASM_RELAXED
+  return __builtin_wasm_fma_f32x4(a, b, acc);
+#else
+  return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b));
+#endif
+}
+
 // exp(x) for four lanes: Cephes' expf. x = k ln2 + r with |r| <= ln2/2, exp(r) by a degree-7
 // polynomial (relative error below 2e-7 over that range), then 2^k through the exponent bits.
 // x is clamped to [-87.3, 88.3] so 2^k stays a normal float; NaN stays NaN.

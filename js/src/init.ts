@@ -1,5 +1,6 @@
-// Loads the wasm module once. Two builds ship: 'simd' (WebAssembly SIMD128 kernels) and
-// 'baseline' (scalar kernels, for engines without SIMD); init() picks one by feature detection.
+// Loads the wasm module once. Three builds ship: 'relaxed' (SIMD128 kernels whose multiply-adds
+// are relaxed SIMD's fused f32x4.relaxed_madd), 'simd' (WebAssembly SIMD128 kernels) and
+// 'baseline' (scalar kernels, for engines without SIMD); init() picks the first the engine runs.
 // Each build's wasm is embedded in an ES module (gzip, base64; scripts/embed-wasm.mjs) and handed
 // to the Emscripten glue as wasmBinary. No URL is resolved, so the same code runs unchanged in
 // browsers, Web Workers and whatever a bundler makes of it; Node reads the bare .wasm instead
@@ -10,11 +11,16 @@ import { RnnError } from './errors.js';
 import type { RawModule } from './raw.js';
 import createRnnModule from './wasm/rnn.mjs';
 
-export type Backend = 'simd' | 'baseline';
+export type Backend = 'relaxed' | 'simd' | 'baseline';
+const BACKENDS: readonly Backend[] = ['relaxed', 'simd', 'baseline'];
 
 /** Where the wasm comes from, and which build. */
 export interface InitOptions {
-  /** Force a build; the default is 'simd' where the engine supports it, else 'baseline'. */
+  /**
+   * Force a build; the default is 'relaxed' where the engine runs relaxed SIMD (Chrome, Edge and
+   * Firefox do; Node 20 with --experimental-wasm-relaxed-simd), else 'simd' where it runs SIMD128,
+   * else 'baseline'.
+   */
   backend?: Backend;
   /**
    * The .wasm file's bytes (of the chosen backend's build), for set-ups that load it themselves.
@@ -60,13 +66,14 @@ export function wasm(): RawModule {
 }
 
 /**
- * Which build runs: `'simd'` (WebAssembly SIMD128 kernels) or `'baseline'`.
+ * Which build runs: `'relaxed'` (SIMD128 with fused multiply-adds), `'simd'` (WebAssembly SIMD128
+ * kernels) or `'baseline'`.
  *
  * @example
- * await init(); console.log(backend()); // 'simd'
+ * await init(); console.log(backend()); // 'relaxed' in Chrome, 'simd' in Node 20
  */
 export function backend(): Backend {
-  return wasm()._hasSimd() ? 'simd' : 'baseline';
+  return wasm()._build();
 }
 
 /** Bytes of wasm memory in use by the module (it grows, never shrinks). For memory tests. */
@@ -88,10 +95,32 @@ export function simdSupported(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
 }
 
+// The same with the one relaxed-SIMD instruction the relaxed build uses: `() -> v128` computing
+// f32x4.relaxed_madd of three i8x16.splat(0). It validates exactly where the engine runs that build.
+const RELAXED_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, //       type section: () -> v128
+  0x03, 0x02, 0x01, 0x00, //                         function section: one function of type 0
+  0x0a, 0x13, 0x01, 0x11, 0x00, //                   code section: one body of 17 bytes, no locals
+  0x41, 0x00, 0xfd, 0x0f, 0x41, 0x00, 0xfd, 0x0f, // i32.const 0; i8x16.splat (twice)
+  0x41, 0x00, 0xfd, 0x0f, 0xfd, 0x85, 0x02, 0x0b, // i32.const 0; i8x16.splat; f32x4.relaxed_madd; end
+]);
+
+/** True where the engine runs relaxed SIMD's f32x4.relaxed_madd (and so the 'relaxed' build). */
+export function relaxedSimdSupported(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
+}
+
+const SUPPORTED: Record<Backend, { runs: () => boolean; missing: string }> = {
+  relaxed: { runs: relaxedSimdSupported, missing: 'relaxed SIMD (Node 20 runs it with --experimental-wasm-relaxed-simd)' },
+  simd: { runs: simdSupported, missing: 'WebAssembly SIMD' },
+  baseline: { runs: () => true, missing: '' },
+};
+
 async function load(options: InitOptions): Promise<RawModule> {
-  const chosen = options.backend ?? (simdSupported() ? 'simd' : 'baseline');
-  if (chosen !== 'simd' && chosen !== 'baseline') throw new RnnError('argument', `init: backend must be 'simd' or 'baseline', got '${String(chosen)}'`);
-  if (chosen === 'simd' && !simdSupported()) throw new RnnError('argument', "init: backend 'simd' was asked for, but this engine has no WebAssembly SIMD");
+  const chosen = options.backend ?? BACKENDS.find((b) => SUPPORTED[b].runs())!;
+  if (!BACKENDS.includes(chosen)) throw new RnnError('argument', `init: backend must be 'relaxed', 'simd' or 'baseline', got '${String(chosen)}'`);
+  if (!SUPPORTED[chosen].runs()) throw new RnnError('argument', `init: backend '${chosen}' was asked for, but this engine has no ${SUPPORTED[chosen].missing}`);
   const wasmBinary = options.wasmBinary
     ?? (options.wasmUrl !== undefined ? await fetchBytes(options.wasmUrl) : (await wasmFileInNode(chosen)) ?? (await embeddedWasm(chosen)));
   const module = await createRnnModule({ wasmBinary });
@@ -128,7 +157,8 @@ async function readFileInNode(url: URL): Promise<Uint8Array> {
 
 async function embeddedWasm(build: Backend): Promise<ArrayBuffer> {
   // Literal specifiers, so bundlers see both files and split them: only the chosen one loads.
-  const embedded = build === 'simd' ? await import('./wasm/rnn-simd.bytes.mjs') : await import('./wasm/rnn-baseline.bytes.mjs');
+  const embedded = build === 'relaxed' ? await import('./wasm/rnn-relaxed.bytes.mjs')
+    : build === 'simd' ? await import('./wasm/rnn-simd.bytes.mjs') : await import('./wasm/rnn-baseline.bytes.mjs');
   if (typeof DecompressionStream !== 'function') {
     throw new RnnError('argument', 'init: this engine has no DecompressionStream to unpack the embedded wasm; pass init({ wasmUrl }) or init({ wasmBinary }) with the .wasm from rnn-wasm/dist/wasm/');
   }

@@ -71,7 +71,7 @@ export interface RawModule {
   _optimizerSetState(handle: Handle, index: number, name: string, values: RawTensor | null): Result<undefined>;
   _clipGradNorm(targets: RawTarget[], maxNorm: number, normType: number): Result<number>;
   _heapBytes(): number;
-  _hasSimd(): boolean;
+  _build(): 'relaxed' | 'simd' | 'baseline';
 }
 
 export function unwrap<T>(result: Result<T>): T {

@@ -63,7 +63,12 @@ void check_backward_products(std::size_t m, std::size_t n, std::size_t k, Random
 #ifdef RNN_HAVE_WASM_SIMD
   std::vector<float> cs = c0;
   gemm_tn_f32_wasm_simd(at.data(), b.data(), cs.data(), m, n, k);
+#ifdef RNN_WASM_RELAXED
+  // Fused multiply-adds round once per term: close to the reference's sums, not equal.
+  for (std::size_t i = 0; i < m * n; ++i) CHECK_CLOSE(cs[i], c[i], sum_tolerance(k), 1e-6);
+#else
   for (std::size_t i = 0; i < m * n; ++i) CHECK(cs[i] == c[i]);  // the same sums in the same order
+#endif
 #endif
 }
 

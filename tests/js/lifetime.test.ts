@@ -1,5 +1,5 @@
 // Who owns wasm memory, and for how long.
-import { GRUCell, LSTMCell, Linear, Tensor, backend, heapBytes, liveObjectCount, simdSupported } from 'rnn-wasm';
+import { GRUCell, LSTMCell, Linear, Tensor, backend, heapBytes, liveObjectCount, relaxedSimdSupported, simdSupported } from 'rnn-wasm';
 
 test('liveObjectCount follows creation and dispose', () => {
   const a = new GRUCell({ inputSize: 2, hiddenSize: 3 });
@@ -55,7 +55,10 @@ test('100 create/forward/dispose cycles leave the heap where it was', () => {
   expect(heapBytes()).toBe(before);
 });
 
-test('backend() names the build that runs: the one asked for, else SIMD where supported', () => {
+test('backend() names the build that runs: the one asked for, else relaxed SIMD or SIMD where supported', () => {
   expect(simdSupported()).toBe(true); // Node 18+
-  expect(backend()).toBe(process.env.RNN_WASM_BACKEND ?? 'simd');
+  // Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd (set for the relaxed run).
+  const flagged = /--experimental-wasm-relaxed-simd/.test(`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`);
+  expect(relaxedSimdSupported()).toBe(flagged);
+  expect(backend()).toBe(process.env.RNN_WASM_BACKEND ?? (flagged ? 'relaxed' : 'simd'));
 });

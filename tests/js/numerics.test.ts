@@ -169,12 +169,13 @@ interface WorkloadRun {
   live: number;
 }
 
-/** The workload in a fresh `node` with the given build (one init per process). */
-function runInChild(backend: 'simd' | 'baseline'): Promise<WorkloadRun> {
+/** The workload in a fresh `node` with the given build (one init per process; Node 20 runs the relaxed one behind a flag). */
+function runInChild(backend: 'relaxed' | 'simd' | 'baseline'): Promise<WorkloadRun> {
   const script = fileURLToPath(new URL('./support/workload.mjs', import.meta.url));
   const library = new URL('../../dist/index.js', import.meta.url).href;
+  const flags = backend === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, library, backend], { env: { ...process.env, NODE_OPTIONS: '' } });
+    const child = spawn(process.execPath, [...flags, script, library, backend], { env: { ...process.env, NODE_OPTIONS: '' } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
@@ -184,19 +185,25 @@ function runInChild(backend: 'simd' | 'baseline'): Promise<WorkloadRun> {
   });
 }
 
-test('SIMD and baseline builds agree within 1e-6; this process gives the bits its build gives in another', async () => {
-  const [simd, baseline] = await Promise.all([runInChild('simd'), runInChild('baseline')]);
-  expect([simd.backend, baseline.backend, simd.live, baseline.live]).toEqual(['simd', 'baseline', 0, 0]);
-  expect(Object.keys(simd.results).length).toBeGreaterThan(20);
-  expect(Object.keys(baseline.results)).toEqual(Object.keys(simd.results));
-  const apart = Object.entries(simd.results).flatMap(([name, values]) => {
-    const other = baseline.results[name];
-    // |simd - baseline| <= 1e-6 * max(1, |baseline|): absolute for values in [-1, 1], relative for logits.
+/** The results of `a` that are more than 1e-6 from `b`'s (relative for values beyond 1). */
+function apart(a: WorkloadRun, b: WorkloadRun): string[] {
+  return Object.entries(a.results).flatMap(([name, values]) => {
+    const other = b.results[name];
+    // |a - b| <= 1e-6 * max(1, |b|): absolute for values in [-1, 1], relative for logits.
     const worst = other.length !== values.length ? Infinity : values.reduce((m, v, i) => Math.max(m, Math.abs(v - other[i]) / Math.max(1, Math.abs(other[i]))), 0);
     return worst <= 1e-6 ? [] : [`${name}: ${worst}`];
   });
-  expect(apart).toEqual([]);
-  for (const name of ['lm.greedy', 'seq2seq.ids']) expect(simd.results[name]).toEqual(baseline.results[name]);
-  const here = rnn.backend() === 'simd' ? simd : baseline;
+}
+
+test('the SIMD, relaxed-SIMD and baseline builds agree within 1e-6; this process gives the bits its build gives in another', async () => {
+  const [relaxed, simd, baseline] = await Promise.all([runInChild('relaxed'), runInChild('simd'), runInChild('baseline')]);
+  expect([relaxed.backend, simd.backend, baseline.backend, relaxed.live, simd.live, baseline.live]).toEqual(['relaxed', 'simd', 'baseline', 0, 0, 0]);
+  expect(Object.keys(simd.results).length).toBeGreaterThan(20);
+  expect(Object.keys(baseline.results)).toEqual(Object.keys(simd.results));
+  expect(Object.keys(relaxed.results)).toEqual(Object.keys(simd.results));
+  expect(apart(simd, baseline)).toEqual([]);
+  expect(apart(relaxed, simd)).toEqual([]);
+  for (const name of ['lm.greedy', 'seq2seq.ids']) expect([simd.results[name], relaxed.results[name]]).toEqual([baseline.results[name], baseline.results[name]]);
+  const here = { relaxed, simd, baseline }[rnn.backend()];
   expect(run(rnn)).toEqual(here.results);
 });

@@ -150,7 +150,8 @@ async function start() {
   }));
   const info = await ask('load', { base, sizes });
   $('loading').hidden = true;
-  $('status').textContent = `build: ${info.backend === 'simd' ? 'WebAssembly SIMD' : 'baseline (no SIMD)'} · wasm ${(info.wasmBytes / 1024).toFixed(0)} KB · models ${(Object.values(sizes).reduce((a, b) => a + b, 0) / 1048576).toFixed(1)} MB, loaded and ready in ${info.loadMs.toFixed(0)} ms`;
+  const build = { relaxed: 'WebAssembly relaxed SIMD (fused multiply-add)', simd: 'WebAssembly SIMD', baseline: 'baseline (no SIMD)' }[info.backend];
+  $('status').textContent = `build: ${build} · wasm ${(info.wasmBytes / 1024).toFixed(0)} KB · models ${(Object.values(sizes).reduce((a, b) => a + b, 0) / 1048576).toFixed(1)} MB, loaded and ready in ${info.loadMs.toFixed(0)} ms`;
   document.body.dataset.ready = 'true';
   for (const text of EXAMPLES) {
     const button = document.createElement('button');

@@ -53,7 +53,7 @@ async function load({ base, sizes }) {
   lmVocab = new Vocabulary(JSON.parse(text(lmVocabText)));
   session = lm.session();
   // The wasm travels inside a JavaScript chunk (rnn-simd.bytes-<hash>.js once built).
-  const wasm = performance.getEntriesByType('resource').find((e) => /rnn-(simd|baseline)\.bytes/.test(e.name));
+  const wasm = performance.getEntriesByType('resource').find((e) => /rnn-(relaxed|simd|baseline)\.bytes/.test(e.name));
   return { backend: backend(), wasmBytes: wasm ? wasm.encodedBodySize || wasm.transferSize : 0, loadMs: performance.now() - started };
 }
 

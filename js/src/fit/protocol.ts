@@ -1,5 +1,6 @@
 // The messages between fit() and its worker, and tensors as plain data for them (a Tensor
 // crosses postMessage as { data, shape }: structured cloning keeps no classes).
+import type { Backend } from '../init.js';
 import type { OptimizerStateDict } from '../optim.js';
 import { Tensor } from '../tensor.js';
 import type { FitProgress, FitResult } from './loop.js';
@@ -36,7 +37,7 @@ export interface RunSpec {
 }
 
 export type ToWorker =
-  | { type: 'start'; wasmBinary: Uint8Array; backend: 'simd' | 'baseline'; kind: string; config: unknown; weights: PlainDict; frozen: string[]; optimizer: OptimizerSpec; run: RunSpec }
+  | { type: 'start'; wasmBinary: Uint8Array; backend: Backend; kind: string; config: unknown; weights: PlainDict; frozen: string[]; optimizer: OptimizerSpec; run: RunSpec }
   | { type: 'stop' }
   | { type: 'sync'; id: number }
   | { type: 'checkpoint'; id: number }
