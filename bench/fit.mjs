@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 import * as R from 'rnn-wasm';
 
-import { launchChromium, serveFolder } from '../tests/e2e/browser.mjs';
+import { resultOfPage } from '../tests/e2e/browser.mjs';
 import { VARIANTS, fitBench } from './fit/runs.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -19,20 +19,7 @@ await R.init();
 console.log(`fit bench: Node ${process.version}, ${R.backend()}, ${settings.rounds} rounds of ${settings.steps} steps`);
 const node = await fitBench(R, ids, settings);
 
-const browser = await launchChromium();
-const server = await serveFolder(process.cwd());
-let chromium;
-try {
-  const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${server.address().port}/bench/fit/page.html?rounds=${settings.rounds}&steps=${settings.steps}`);
-  await page.waitForSelector('body[data-result]', { state: 'attached', timeout: 30 * 60_000 });
-  chromium = JSON.parse(await page.getAttribute('body', 'data-result'));
-  if (chromium.error) throw new Error(chromium.error);
-  chromium.version = browser.version();
-} finally {
-  server.close();
-  await browser.close();
-}
+const chromium = await resultOfPage(`/bench/fit/page.html?rounds=${settings.rounds}&steps=${settings.steps}`, { timeoutMs: 30 * 60_000 });
 
 const rate = (n) => Math.round(n).toLocaleString('en-US');
 const lines = ['| workload | runtime | ' + VARIANTS.map((v) => `${v} (tokens/s)`).join(' | ') + ' | worker / calling thread | sync cost |', '|---|---|' + '---:|'.repeat(VARIANTS.length + 2)];

@@ -5,10 +5,12 @@
 # Debian's PyTorch (its reference column), both builds, then rnn-wasm against its peers.
 # npm run bench -- --fit [--quick]: fit() in its worker against the calling thread, in Node and
 # Chromium (bench/fit.mjs).
+# npm run bench -- --browser [--quick]: the workloads in Chromium, rnn-wasm's relaxed and SIMD
+# builds against ONNX Runtime Web 1 and 2 threads (bench/browser.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# route FLAG SETUP-OPTION SCRIPT: when FLAG is among the arguments, set up, build and run SCRIPT
-# with the other arguments.
+# route FLAG 'SETUP-OPTIONS' SCRIPT: when FLAG is among the arguments, set up (scripts/setup.sh
+# with those options), build and run SCRIPT with the other arguments.
 route() {
   local flag=$1 setup=$2 script=$3
   shift 3
@@ -17,11 +19,13 @@ route() {
     if [ "$a" = "$flag" ]; then found=1; else rest+=("$a"); fi
   done
   [ -n "$found" ] || return 0
-  bash scripts/setup.sh "$setup"
+  # shellcheck disable=SC2086 # the options are words
+  bash scripts/setup.sh $setup
   bash scripts/build.sh
   exec node "$script" "${rest[@]}"
 }
 route --fit --browser bench/fit.mjs "$@"
+route --browser '--bench --browser' bench/browser.mjs "$@"
 route --train --torch bench/train.mjs "$@"
 bash scripts/setup.sh --bench
 bash scripts/build.sh

@@ -1,0 +1,68 @@
+// npm run bench -- --browser [--quick]: the workloads of npm run bench in Debian's Chromium, on a
+// cross-origin-isolated local page (so ONNX Runtime Web can use threads): rnn-wasm's relaxed and
+// SIMD builds and ONNX Runtime Web with 1 and 2 threads, each in its own Worker, interleaved
+// round by round on the same weights and inputs. Writes the Chromium table of the README and
+// docs/benchmarks.md. Ratios are peer time / rnn-wasm time in the same run (above 1: faster).
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+import { init } from 'rnn-wasm';
+
+import { writeReadmeSection } from '../scripts/readme-section.mjs';
+import { resultOfPage } from '../tests/e2e/browser.mjs';
+import { WORKLOADS, writeWeights } from './workloads.mjs';
+
+const FOLDER = 'build/bench';
+const quick = process.argv.includes('--quick');
+const RUNTIMES = ['rnn-relaxed', 'rnn-simd', 'ort1', 'ort2'];
+const settings = {
+  runtimes: RUNTIMES, workloads: WORKLOADS, warmUpMs: quick ? 500 : 1500,
+  rounds: { W1: quick ? 5 : 21, W2: quick ? 5 : 21, W3: quick ? 5 : 21, W4: quick ? 3 : 7 },
+  calls: { W1: 1, W2: 1, W3: 64, W4: 1 },
+};
+
+await init(); // writeWeights makes the layers whose weights the page loads
+writeWeights(FOLDER);
+execFileSync('/usr/bin/python3', ['bench/make_onnx.py', FOLDER], { stdio: 'inherit' });
+
+const result = await resultOfPage(`/bench/browser/page.html#${encodeURIComponent(JSON.stringify(settings))}`, {
+  headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+});
+
+const names = Object.keys(result.runtimes);
+const [relaxed, simd, ort1, ort2] = names;
+const ms = (name, id) => result.runtimes[name][id].ms;
+const cell = (v) => (v < 10 ? v.toFixed(3) : v.toFixed(1));
+const lines = [
+  `| workload | ${names.map((n) => `${n} (ms)`).join(' | ')} | ${ort1} / ${relaxed} | ${ort1} / ${simd} | ${ort2} / ${relaxed} |`,
+  `|---|${'---:|'.repeat(names.length + 3)}`,
+];
+for (const id of Object.keys(WORKLOADS)) {
+  lines.push(`| ${id} ${WORKLOADS[id].title} | ${names.map((n) => cell(ms(n, id))).join(' | ')} | ${(ms(ort1, id) / ms(relaxed, id)).toFixed(2)}x | ${(ms(ort1, id) / ms(simd, id)).toFixed(2)}x | ${(ms(ort2, id) / ms(relaxed, id)).toFixed(2)}x |`);
+}
+// Outputs agree: the largest difference from rnn-wasm relaxed's, per runtime.
+const apart = names.slice(1).map((n) => {
+  const worst = Math.max(...Object.keys(WORKLOADS).map((id) => {
+    const a = result.runtimes[relaxed][id].output, b = result.runtimes[n][id].output;
+    return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+  }));
+  return `${n}: ${worst.toExponential(1)}`;
+});
+const table = `${lines.join('\n')}\n\nChromium ${result.version}, cross-origin isolated: ${result.crossOriginIsolated}, ${result.cores} cores (ONNX Runtime Web 2T runs on both). Largest difference from rnn-wasm relaxed's outputs: ${apart.join('; ')}.`;
+console.log(table);
+
+writeReadmeSection('bench -- --browser', table);
+const section = `<!-- browser: begin -->
+## In Chromium
+
+\`npm run bench -- --browser\` runs the same workloads, weights and inputs in Debian's Chromium on a
+cross-origin-isolated local page (COOP \`same-origin\`, COEP \`require-corp\`), each runtime in its
+own module Worker, called in turn round after round (${settings.rounds.W1} rounds, W4 ${settings.rounds.W4}; W3 ${settings.calls.W3} steps per sample)
+after a ${settings.warmUpMs} ms warm-up each; medians. One run, ${new Date().toISOString().slice(0, 10)}:
+
+${table}
+<!-- browser: end -->
+`;
+const doc = readFileSync('docs/benchmarks.md', 'utf8');
+const from = doc.indexOf('<!-- browser: begin -->'), to = doc.indexOf('<!-- browser: end -->');
+writeFileSync('docs/benchmarks.md', from >= 0 && to > from ? doc.slice(0, from) + section.trimEnd() + doc.slice(to + '<!-- browser: end -->'.length) : `${doc.trimEnd()}\n\n${section}`);
