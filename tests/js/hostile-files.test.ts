@@ -2,8 +2,10 @@
 // loads when the damage leaves a consistent file (data bytes are not checked: they are weights);
 // never another exception, never a leak, never a grown heap. After each refusal the same wasm
 // instance loads a good model and gives the numbers it gave before.
+import { readFileSync } from 'node:fs';
+
 import fc from 'fast-check';
-import { LanguageModel, RnnError, Sequential, Tensor, TextClassifier, heapBytes, liveObjectCount, loadModel, loadSafetensors, saveSafetensors } from 'rnn-wasm';
+import { LanguageModel, RnnError, Sequential, Tensor, TextClassifier, heapBytes, liveObjectCount, loadCheckpoint, loadModel, loadSafetensors, saveSafetensors } from 'rnn-wasm';
 
 import { expectRnnError, goldenModelFile } from './helpers.js';
 
@@ -463,6 +465,45 @@ describe('loadModel: damaged model files', () => {
       model.dispose();
     }
     expectModuleWorks();
+  });
+});
+
+describe('loadCheckpoint: damaged checkpoints (from PyTorch: a TextClassifier and its Adam state)', () => {
+  const checkpoint = new Uint8Array(readFileSync(new URL('../golden/checkpoints/classifier_adam.from_pytorch.safetensors', import.meta.url)));
+  /** Trains one step from what a loaded checkpoint holds (damaged weights may be NaN: step() then refuses them, typed), then frees it. */
+  const resume = (run: ReturnType<typeof loadCheckpoint<TextClassifier>>) => {
+    try {
+      run.model.train();
+      run.optimizer?.zeroGrad();
+      run.model.loss([[1, 2, 3]], [0]);
+      run.optimizer?.step();
+    } catch (e) {
+      if (!(e instanceof RnnError)) throw e;
+    } finally {
+      run.optimizer?.dispose();
+      run.model.dispose();
+    }
+  };
+
+  test('truncated at every byte: refused, and the module works after each', () => {
+    for (let n = 0; n < checkpoint.length; n += 7) refused(() => loadCheckpoint(checkpoint.subarray(0, n)));
+  });
+
+  test('random byte changes anywhere: refused or a checkpoint that trains on, and the heap does not grow', () => {
+    const start = heapBytes();
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(checkpoint.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (changes) => {
+      const damaged = checkpoint.slice();
+      for (const [at, value] of changes) damaged[at] = value;
+      refusedOrLoaded(() => loadCheckpoint<TextClassifier>(damaged), resume);
+    }), { numRuns: 150 });
+    expect(heapBytes()).toBe(start);
+  });
+
+  test('hostile metadata values: refused or a checkpoint that trains on', () => {
+    const keys = ['format', 'formatVersion', 'kind', 'config', 'step', 'epoch', 'rng', 'optimizer', 'optimizer.param_groups', '__proto__'];
+    fc.assert(fc.property(fc.constantFrom(...keys), fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))), (key, value) => {
+      refusedOrLoaded(() => loadCheckpoint<TextClassifier>(withMetadata(checkpoint, (metadata) => (metadata[key] = value))), resume);
+    }), { numRuns: 200 });
   });
 });
 
