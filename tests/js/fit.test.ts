@@ -260,6 +260,10 @@ describe.each([false, true])('worker: %s', (worker) => {
         await expect(fit(model, { data, worker }).done).rejects.toMatchObject({ code: 'argument', message: expect.stringMatching(message) });
       }
       await expect(fit(model, { data: texts(4), validation: 'text', worker }).done).rejects.toThrow(/validation must be a non-empty array/);
+      const lm = new LanguageModel({ vocabSize: 17, embeddingDim: 4, hiddenSize: 4, numLayers: 1 });
+      await expect(fit(lm, { data: text, validation: [3], worker }).done).rejects.toThrow(/validation holds 1 tokens; a language model needs at least 2/);
+      await expect(fit(lm, { data: text.slice(0, 40), batchSize: 32, worker }).done).rejects.toThrow(/data holds 40 tokens, too few for 32 streams/);
+      lm.dispose();
       const result = await fit(model, { data: texts(8), worker }).done;
       expect(result.steps).toBe(1);
     } finally {
@@ -303,6 +307,7 @@ test('bad options are RnnError "argument" at once', () => {
     expect(() => fit(model, { data: texts(4), seed: -1 })).toThrow(/seed must be an integer in \[0, 2\^32\)/);
     expect(() => fit(model, { data: texts(4), clipGradNorm: 0 })).toThrow(/clipGradNorm must be a positive number/);
     expect(() => fit(model, { data: texts(4), optimizer: { name: 'rmsprop' } as never })).toThrow(/optimizer must be an optim.SGD, Adam or AdamW/);
+    expect(() => fit(model, { data: texts(4), optimizer: { name: 'sgd' } as never })).toThrow(/SGD: lr is required/);
     expect(() => fit(model, { data: texts(4), optimizer: foreign })).toThrow(/updates another model/);
     expect(() => fit(model, { data: texts(4), signal: 'stop' as never })).toThrow(RnnError);
   } finally {

@@ -2,9 +2,7 @@
 // Each step also replays sentences from a small bundled set (public/data/sentiment-replay.json)
 // so the model keeps what it knew; a third of that set is held out, never trained on, to show
 // honestly whether it forgot.
-import { clipGradNorm, optim, tokenizeSst2 } from 'rnn-wasm';
-
-import { makeRandom, shuffledBatches } from './random.js';
+import { Random, clipGradNorm, optim, tokenizeSst2 } from 'rnn-wasm';
 
 // Chosen by experiment on the pre-filled sentences (see the panel's hint and the e2e test):
 // 30 steps of Adam at 1e-3 flip "not bad at all" (0.11 -> 0.96 positive) and the held-out
@@ -53,7 +51,7 @@ export class SentimentTuner {
     if (examples.length === 0) throw new Error('label at least one sentence first');
     const ids = examples.map((e) => this.encode(e.text));
     const labels = examples.map((e) => e.label);
-    const replay = shuffledBatches(this.replayed, FINE_TUNE.replayPerStep, makeRandom(FINE_TUNE.seed));
+    const replay = shuffledBatches(this.replayed, FINE_TUNE.replayPerStep, new Random(FINE_TUNE.seed));
     this.model.freeze(FINE_TUNE.frozen);
     const optimizer = new optim.Adam(this.model, { lr: FINE_TUNE.lr });
     const step = () => {
@@ -77,5 +75,18 @@ export class SentimentTuner {
   /** Back to the weights the demo shipped. */
   reset() {
     this.model.loadStateDict(this.shipped);
+  }
+}
+
+/** Endless batches of `size` items: each pass over `items` in a new order drawn by `random` (seeded, so a run repeats exactly). */
+function* shuffledBatches(items, size, random) {
+  let order = [];
+  for (;;) {
+    const batch = [];
+    while (batch.length < size) {
+      if (order.length === 0) order = random.shuffle(items.slice());
+      batch.push(order.pop());
+    }
+    yield batch;
   }
 }

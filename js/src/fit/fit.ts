@@ -99,7 +99,9 @@ function optimizerSpec(model: AnyModel, optimizer: FitOptions['optimizer']): Opt
   const { name, ...options } = (optimizer ?? { name: 'adam' }) as OptimizerConfig;
   const kinds = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW' } as const;
   if (!Object.hasOwn(kinds, name)) throw new RnnError('argument', `fit: optimizer must be an optim.SGD, Adam or AdamW, or { name: 'sgd' | 'adam' | 'adamw', ...options }, got ${preview(optimizer)}`);
-  return { name: kinds[name], options };
+  const spec: OptimizerSpec = { name: kinds[name], options };
+  makeOptimizer(model, spec).dispose(); // its options are checked here, where fit was called, as for worker: false
+  return spec;
 }
 
 function makeOptimizer(model: AnyModel, spec: OptimizerSpec): Optimizer {
@@ -158,9 +160,10 @@ function here(model: AnyModel, optimizer: Optimizer, owned: boolean, spec: RunSp
     if (!owned) return;
     try {
       final = run.checkpoint();
-    } finally {
-      optimizer.dispose();
+    } catch {
+      // the model was disposed meanwhile: there is nothing to checkpoint
     }
+    optimizer.dispose();
   };
   // Started on the next task, so that a validation error rejects `done` rather than throwing here.
   const done = Promise.resolve().then(() => run.train(report, batches)).finally(release);

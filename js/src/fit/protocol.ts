@@ -71,6 +71,11 @@ export function optimizerState(plain: PlainOptimizerState): OptimizerStateDict {
   return { state, param_groups: plain.param_groups };
 }
 
+/** The distinct buffers of a dict's tensors, to transfer rather than copy (each stateDict() tensor owns a fresh one). */
+export function buffersOf(dict: PlainDict): ArrayBuffer[] {
+  return [...new Set(Object.values(dict).map((t) => t.data.buffer as ArrayBuffer))];
+}
+
 /** A batch's Tensor arguments as plain data, and back. */
 export function plainArgs(args: unknown[]): unknown[] {
   return args.map((a) => (a instanceof Tensor ? { tensor: { data: a.data, shape: [...a.shape] } } : a));

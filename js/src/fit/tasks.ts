@@ -126,6 +126,7 @@ function languageModelTask(lm: LanguageModel, data: unknown, validation: unknown
   const vocab = lm.config.vocabSize;
   const stream = data === undefined ? new Int32Array(0) : streamOf(data, vocab, 'data');
   const held = validation === undefined ? undefined : streamOf(validation, vocab, 'validation');
+  if (held && held.length < 2) fail(`validation holds ${held.length} tokens; a language model needs at least 2 (one to predict from)`);
   if (data !== undefined && Math.floor(stream.length / o.batchSize) < 2) fail(`data holds ${stream.length} tokens, too few for ${o.batchSize} streams (batchSize) of at least 2 tokens`);
   // The state each window starts from: where the window before ended, detached; fresh each epoch.
   const run = (text: Int32Array, batch: number, each: (loss: number, tokens: number) => void) => {
@@ -147,7 +148,6 @@ function languageModelTask(lm: LanguageModel, data: unknown, validation: unknown
         total += loss * n;
         tokens += n;
       });
-      if (tokens === 0) fail(`validation holds ${held.length} tokens, too few to predict any`);
       return { loss: total / tokens, perplexity: Math.exp(total / tokens) };
     },
   };

@@ -13,7 +13,7 @@ export interface WorkerPort {
 // In Node the bundled script runs as an eval'd CommonJS worker: give it the browser's
 // postMessage and onmessage on top of parentPort.
 const NODE_PRELUDE = `const { parentPort } = require('node:worker_threads');
-globalThis.postMessage = (message) => parentPort.postMessage(message);
+globalThis.postMessage = (message, transfer) => parentPort.postMessage(message, transfer);
 parentPort.on('message', (data) => globalThis.onmessage && globalThis.onmessage({ data }));
 `;
 

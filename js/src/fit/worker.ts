@@ -7,11 +7,11 @@ import { init } from '../init.js';
 import { modelFromState } from '../models/model-file.js';
 import { Adam, AdamW, SGD, type Optimizer } from '../optim.js';
 import type { FromWorker, ToWorker } from './protocol.js';
-import { optimizerState, plainDict, plainOptimizerState, tensorArgs, tensorDict } from './protocol.js';
+import { buffersOf, optimizerState, plainDict, plainOptimizerState, tensorArgs, tensorDict } from './protocol.js';
 import { Run } from './run.js';
 
-const scope = globalThis as unknown as { postMessage(message: FromWorker): void; onmessage: ((event: { data: ToWorker }) => void) | null };
-const post = (message: FromWorker) => scope.postMessage(message);
+const scope = globalThis as unknown as { postMessage(message: FromWorker, transfer?: ArrayBuffer[]): void; onmessage: ((event: { data: ToWorker }) => void) | null };
+const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => scope.postMessage(message, transfer);
 
 let run: Run | undefined;
 // Requests that came while the worker was still loading, answered once the run exists.
@@ -39,7 +39,8 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     };
   };
   const result = await run.train((progress) => post({ type: 'progress', progress }), m.run.streamed ? batches : undefined);
-  post({ type: 'done', result, weights: plainDict(model.stateDict()), optimizer: plainOptimizerState(optimizer.stateDict()), checkpoint: run.checkpoint() });
+  const weights = plainDict(model.stateDict());
+  post({ type: 'done', result, weights, optimizer: plainOptimizerState(optimizer.stateDict()), checkpoint: run.checkpoint() }, buffersOf(weights));
 }
 
 scope.onmessage = ({ data: m }) => {
@@ -52,7 +53,10 @@ scope.onmessage = ({ data: m }) => {
 function answer(m: ToWorker): void {
   try {
     if (m.type === 'stop') run!.stop();
-    else if (m.type === 'sync') post({ type: 'weights', id: m.id, weights: plainDict(run!.model.stateDict()) });
+    else if (m.type === 'sync') {
+      const weights = plainDict(run!.model.stateDict());
+      post({ type: 'weights', id: m.id, weights }, buffersOf(weights)); // moved, not copied: a sync costs the worker one copy out of wasm
+    }
     else if (m.type === 'checkpoint') post({ type: 'checkpoint', id: m.id, bytes: run!.checkpoint() });
   } catch (e) {
     fail(e);
