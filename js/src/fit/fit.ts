@@ -3,11 +3,11 @@
 import { RnnError } from '../errors.js';
 import { wasmSource } from '../init.js';
 import type { AnyModel } from '../models/model-file.js';
-import { Adam, AdamW, Optimizer, SGD, type AdamOptions, type SGDOptions } from '../optim.js';
+import { Optimizer, type Adam, type AdamOptions, type SGD, type SGDOptions } from '../optim.js';
 import { preview } from '../tensor.js';
 import type { FitProgress, FitResult } from './loop.js';
 import { optimizerState, plainArgs, plainDict, plainOptimizerState, tensorDict, type FromWorker, type OptimizerSpec, type RunSpec } from './protocol.js';
-import { Run } from './run.js';
+import { Run, makeOptimizer } from './run.js';
 import { startWorker } from './worker-host.js';
 
 /** An optimizer for fit to create: its name and options (the `optim.*` constructors' options). */
@@ -99,14 +99,7 @@ function optimizerSpec(model: AnyModel, optimizer: FitOptions['optimizer']): Opt
   const { name, ...options } = (optimizer ?? { name: 'adam' }) as OptimizerConfig;
   const kinds = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW' } as const;
   if (!Object.hasOwn(kinds, name)) throw new RnnError('argument', `fit: optimizer must be an optim.SGD, Adam or AdamW, or { name: 'sgd' | 'adam' | 'adamw', ...options }, got ${preview(optimizer)}`);
-  const spec: OptimizerSpec = { name: kinds[name], options };
-  makeOptimizer(model, spec).dispose(); // its options are checked here, where fit was called, as for worker: false
-  return spec;
-}
-
-function makeOptimizer(model: AnyModel, spec: OptimizerSpec): Optimizer {
-  const Kind = { SGD, Adam, AdamW }[spec.name];
-  return new Kind(model, spec.options as unknown as SGDOptions & AdamOptions);
+  return { name: kinds[name], options };
 }
 
 /**
@@ -133,15 +126,24 @@ export function fit(model: AnyModel, options: FitOptions): FitHandle {
     epochs: positive(o.epochs, 'epochs', 1), batchSize: positive(o.batchSize, 'batchSize', 32), bptt: positive(o.bptt, 'bptt', 35),
     clipGradNorm: o.clipGradNorm, shuffle: o.shuffle ?? true, seed, data: streamed ? undefined : o.data, validation: o.validation, streamed,
   };
+  const given = o.optimizer instanceof Optimizer ? o.optimizer : undefined;
   const optimizer = optimizerSpec(model, o.optimizer);
+  // An optimizer fit creates is made here in either mode, so its options are checked where fit
+  // was called; a worker then makes its own from the spec.
+  const made = given ? undefined : makeOptimizer(model, optimizer);
   const queue = progressQueue();
   const report = (p: FitProgress) => {
     queue.push(p);
     o.onProgress?.(p);
   };
   const batches = streamed ? () => (o.data as AsyncIterable<unknown>)[Symbol.asyncIterator]() : undefined;
-  const handle = (o.worker ?? true) ? inWorker(model, o.optimizer instanceof Optimizer ? o.optimizer : undefined, optimizer, spec, report, batches)
-    : here(model, o.optimizer instanceof Optimizer ? o.optimizer : makeOptimizer(model, optimizer), !(o.optimizer instanceof Optimizer), spec, report, batches);
+  let handle: Handle;
+  if (o.worker ?? true) {
+    made?.dispose();
+    handle = inWorker(model, given, optimizer, spec, report, batches);
+  } else {
+    handle = here(model, given ?? made!, made !== undefined, spec, report, batches);
+  }
   handle.done.then(queue.close, queue.close);
   if (o.signal) {
     if (o.signal.aborted) void handle.stop();

@@ -2,11 +2,17 @@
 // the task and loop set up from fit's options, a stop flag, and checkpoints of where it is.
 import { saveCheckpoint } from '../checkpoint.js';
 import type { AnyModel } from '../models/model-file.js';
-import type { Optimizer } from '../optim.js';
+import { Adam, AdamW, SGD, type AdamOptions, type Optimizer, type SGDOptions } from '../optim.js';
 import { Random } from '../random.js';
 import { trainLoop, type FitProgress, type FitResult } from './loop.js';
-import type { RunSpec } from './protocol.js';
+import type { OptimizerSpec, RunSpec } from './protocol.js';
 import { makeTask } from './tasks.js';
+
+/** The optimizer a spec describes, on `model`, without state (its options are checked here). */
+export function makeOptimizer(model: AnyModel, spec: OptimizerSpec): Optimizer {
+  const Kind = { SGD, Adam, AdamW }[spec.name];
+  return new Kind(model, spec.options as unknown as SGDOptions & AdamOptions);
+}
 
 export class Run {
   #stopping = false;

@@ -5,10 +5,9 @@
 import { RnnError } from '../errors.js';
 import { init } from '../init.js';
 import { modelFromState } from '../models/model-file.js';
-import { Adam, AdamW, SGD, type Optimizer } from '../optim.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { buffersOf, optimizerState, plainDict, plainOptimizerState, tensorArgs, tensorDict } from './protocol.js';
-import { Run } from './run.js';
+import { Run, makeOptimizer } from './run.js';
 
 const scope = globalThis as unknown as { postMessage(message: FromWorker, transfer?: ArrayBuffer[]): void; onmessage: ((event: { data: ToWorker }) => void) | null };
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => scope.postMessage(message, transfer);
@@ -22,8 +21,7 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   await init({ wasmBinary: m.wasmBinary, backend: m.backend });
   const model = modelFromState(m.kind, JSON.stringify(m.config), tensorDict(m.weights), 'fit');
   if (m.frozen.length) model.freeze(m.frozen);
-  const Kind = { SGD, Adam, AdamW }[m.optimizer.name];
-  const optimizer: Optimizer = new Kind(model, m.optimizer.options as never);
+  const optimizer = makeOptimizer(model, m.optimizer);
   if (m.optimizer.state) optimizer.loadStateDict(optimizerState(m.optimizer.state));
   run = new Run(model, optimizer, m.run);
   for (const request of early.splice(0)) answer(request);
