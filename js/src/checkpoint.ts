@@ -4,7 +4,7 @@
 // file, so a run moves between the browser and PyTorch in either direction.
 import { RnnError } from './errors.js';
 import type { Trainable } from './module.js';
-import { modelFromState, type AnyModel } from './models/model-file.js';
+import { checkFileFormat, modelFromState, type AnyModel } from './models/model-file.js';
 import { Adam, AdamW, SGD, type Optimizer, type OptimizerStateDict } from './optim.js';
 import { Random } from './random.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
@@ -124,10 +124,7 @@ export function loadCheckpoint<M extends Trainable = AnyModel>(bytes: Uint8Array
     throw new RnnError('weights', `${owner}: ${message}`);
   };
   const { tensors, metadata } = loadSafetensors(bytes);
-  if (metadata.format !== FORMAT) fail(`not an rnn-wasm checkpoint (metadata 'format' is ${preview(metadata.format)}, expected "${FORMAT}"); write it with saveCheckpoint or rnn_wasm.save_checkpoint`);
-  const version = Number(metadata.formatVersion);
-  if (!Number.isInteger(version) || version < 1) fail(`bad formatVersion ${preview(metadata.formatVersion)}`);
-  if (version > CHECKPOINT_FORMAT_VERSION) fail(`the file has format version ${version}, newer than this rnn-wasm reads (${CHECKPOINT_FORMAT_VERSION}); update rnn-wasm`);
+  checkFileFormat(metadata, { format: FORMAT, version: CHECKPOINT_FORMAT_VERSION, what: 'checkpoint', writer: 'saveCheckpoint or rnn_wasm.save_checkpoint' }, owner);
   const count = (name: 'step' | 'epoch'): number => {
     const value = Number(metadata[name] ?? 0);
     if (!Number.isSafeInteger(value) || value < 0) fail(`metadata '${name}' is ${preview(metadata[name])}, not a non-negative integer`);

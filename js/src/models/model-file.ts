@@ -22,16 +22,23 @@ export const MODEL_FORMAT_VERSION = 1;
  */
 export function loadModel(bytes: Uint8Array | ArrayBuffer): AnyModel {
   const { tensors, metadata } = loadSafetensors(bytes);
+  checkFileFormat(metadata, { format: 'rnn-wasm', version: MODEL_FORMAT_VERSION, what: 'model file', writer: 'rnn_wasm.models.export' }, 'loadModel');
+  return modelFromState(metadata.kind, metadata.config, tensors, 'loadModel');
+}
+
+/**
+ * Checks a file's metadata `format` and `formatVersion` (at most `version`, which this rnn-wasm
+ * reads); RnnError 'weights' naming `owner` otherwise. Model files and checkpoints share it.
+ */
+export function checkFileFormat(metadata: Record<string, string>, expected: { format: string; version: number; what: string; writer: string }, owner: string): void {
   const fail = (message: string): never => {
-    throw new RnnError('weights', `loadModel: ${message}`);
+    throw new RnnError('weights', `${owner}: ${message}`);
   };
-  if (metadata.format !== 'rnn-wasm') {
-    fail(`not an rnn-wasm model file (metadata 'format' is ${preview(metadata.format)}, expected "rnn-wasm"); write it with rnn_wasm.models.export`);
-  }
+  const { format, version: newest, what, writer } = expected;
+  if (metadata.format !== format) fail(`not an rnn-wasm ${what} (metadata 'format' is ${preview(metadata.format)}, expected "${format}"); write it with ${writer}`);
   const version = Number(metadata.formatVersion);
   if (!Number.isInteger(version) || version < 1) fail(`bad formatVersion ${preview(metadata.formatVersion)}`);
-  if (version > MODEL_FORMAT_VERSION) fail(`the file has format version ${version}, newer than this rnn-wasm reads (${MODEL_FORMAT_VERSION}); update rnn-wasm`);
-  return modelFromState(metadata.kind, metadata.config, tensors, 'loadModel');
+  if (version > newest) fail(`the file has format version ${version}, newer than this rnn-wasm reads (${newest}); update rnn-wasm`);
 }
 
 /** Any of the five model shapes. */
