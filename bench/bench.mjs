@@ -29,6 +29,7 @@ async function makeRuntime(name) {
   switch (name) {
     case 'rnn-simd': return rnnWasm('simd');
     case 'rnn-baseline': return rnnWasm('baseline');
+    case 'rnn-threads2': return rnnWasm('simd-threads');
     case 'ort1': return onnxRuntime(1, FOLDER);
     case 'ort2': return onnxRuntime(2, FOLDER);
     case 'tfjs-wasm': return tensorflow('wasm');
@@ -100,7 +101,9 @@ function coldStart(which) {
 
 async function main() {
   const rnn = await import('rnn-wasm');
-  await rnn.init({ backend: child === 'rnn-baseline' ? 'baseline' : undefined });
+  // Explicit builds: init()'s default in Node would be the threaded one.
+  const initOptions = { 'rnn-baseline': { backend: 'baseline' }, 'rnn-threads2': { backend: 'simd-threads', threads: 2 } };
+  await rnn.init(initOptions[child] ?? { backend: 'simd' });
   const weights = {};
   for (const name of ['lstm1', 'gru1', 'lstm2']) {
     weights[name] = rnn.loadSafetensors(readFileSync(`${FOLDER}/${name}.safetensors`)).tensors;
@@ -111,7 +114,7 @@ async function main() {
     return;
   }
   const results = await measure([await makeRuntime('rnn-simd'), await makeRuntime('ort1'), await makeRuntime('tfjs-wasm')], weights);
-  for (const name of ['rnn-baseline', 'ort2', 'tfjs-cpu']) Object.assign(results, runChild(name));
+  for (const name of ['rnn-baseline', 'rnn-threads2', 'ort2', 'tfjs-cpu']) Object.assign(results, runChild(name));
   const cold = { 'rnn-wasm simd': coldStart('rnn-wasm'), 'ONNX Runtime Web 1T': coldStart('ort'), 'TensorFlow.js wasm': coldStart('tfjs-wasm') };
   const native = JSON.parse(execFileSync('build/native/native_bench', { encoding: 'utf8' }));
   report(results, cold, native);
@@ -146,6 +149,14 @@ function report(results, cold, native) {
       return `${fmt(r.ms)} ms (${gflops} GFLOP/s${ratio})`;
     });
     lines.push(`| ${id} ${w.title}: batch ${w.batch}, T ${w.steps}, ${w.input}→${w.hidden}${w.steps === 1 ? ', per step' : ''} | ${cells.join(' | ')} | ${fmt(native[id])} ms (wasm/native ${(ours[id].ms / native[id]).toFixed(2)}) |`);
+  }
+  // Threads: each peer against rnn-wasm at the same thread count (separate processes: ratio of medians).
+  const t2 = results['rnn-wasm simd-threads'], o2 = results['ONNX Runtime Web 2T'];
+  if (t2 && o2) {
+    const row = Object.keys(WORKLOADS).filter((id) => t2[id]?.ms && o2[id]?.ms)
+      .map((id) => `${id} **${(o2[id].ms / t2[id].ms).toFixed(2)}×** ONNX Runtime Web 2T, ${(ours[id].ms / t2[id].ms).toFixed(2)}× its own 1 thread`);
+    lines.push('');
+    lines.push(`2 threads, rnn-wasm simd-threads against ONNX Runtime Web 2T (above 1: rnn-wasm is faster) and against rnn-wasm simd on 1 thread: ${row.join('; ')}`);
   }
   const coldRow = Object.entries(cold).map(([n, ms]) => `${n}: ${fmt(ms)} ms${n.startsWith('rnn') ? '' : ` (**${(ms / cold['rnn-wasm simd']).toFixed(1)}×**)`}`);
   lines.push('');

@@ -12,23 +12,29 @@ command -v emcmake >/dev/null || { echo "build: emcmake not found; run scripts/s
 
 jobs=$(nproc 2>/dev/null || echo 2)
 mkdir -p dist/wasm
-for variant in relaxed simd baseline; do
+for variant in relaxed simd baseline relaxed-threads simd-threads; do
   dir=build/wasm-$variant
   if [ ! -f $dir/CMakeCache.txt ]; then
     simd=$([ $variant = baseline ] && echo OFF || echo ON)
-    relaxed=$([ $variant = relaxed ] && echo ON || echo OFF)
-    emcmake cmake -S . -B $dir -DCMAKE_BUILD_TYPE=Release -DRNN_WASM_SIMD=$simd -DRNN_WASM_RELAXED=$relaxed >/dev/null
+    relaxed=$([ ${variant%-threads} = relaxed ] && echo ON || echo OFF)
+    threads=$([ $variant != ${variant%-threads} ] && echo ON || echo OFF)
+    emcmake cmake -S . -B $dir -DCMAKE_BUILD_TYPE=Release -DRNN_WASM_SIMD=$simd -DRNN_WASM_RELAXED=$relaxed \
+      -DRNN_WASM_THREADS=$threads >/dev/null
   fi
   cmake --build $dir -j "$jobs"
   cp $dir/rnn.wasm dist/wasm/rnn-$variant.wasm
 done
-# The builds differ only in their wasm: one Emscripten glue serves all (init.ts imports it).
-for variant in relaxed baseline; do
-  cmp -s build/wasm-simd/rnn.mjs build/wasm-$variant/rnn.mjs || { echo "build: the $variant build's glue differs from the simd build's; init.ts assumes one" >&2; exit 1; }
-done
+# The builds differ only in their wasm: one Emscripten glue serves the one-thread builds and
+# another the threaded ones (init.ts imports them).
+same_glue() {
+  cmp -s build/wasm-$1/rnn.mjs build/wasm-$2/rnn.mjs || { echo "build: the $2 build's glue differs from the $1 build's; init.ts assumes one" >&2; exit 1; }
+}
+same_glue simd relaxed
+same_glue simd baseline
+same_glue simd-threads relaxed-threads
 cp build/wasm-simd/rnn.mjs dist/wasm/rnn.mjs
-rm -f dist/wasm/rnn-relaxed.mjs dist/wasm/rnn-simd.mjs dist/wasm/rnn-baseline.mjs
+cp build/wasm-simd-threads/rnn.mjs dist/wasm/rnn-threads.mjs
 node scripts/embed-wasm.mjs
 npx tsc -p .
 node scripts/bundle-worker.mjs
-echo "build: dist/ ready (wasm: relaxed $(wc -c < dist/wasm/rnn-relaxed.wasm) bytes, simd $(wc -c < dist/wasm/rnn-simd.wasm) bytes, baseline $(wc -c < dist/wasm/rnn-baseline.wasm) bytes)"
+echo "build: dist/ ready (wasm bytes: $(for v in relaxed simd baseline relaxed-threads simd-threads; do printf '%s %s, ' $v $(wc -c < dist/wasm/rnn-$v.wasm); done))"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# npm run demo: set-up, build the library and the demo, then serve it and print its URL.
+# npm run demo: set-up, build the library and the demo, then serve it and print its URL. Vite's
+# preview server sends COOP and COEP (web-demo/vite.config.js), so the page runs threads.
 # npm run demo:build (scripts/demo.sh --build-only): write the static site to web-demo/dist,
-# which works from any static file server, under any sub-path, offline.
+# which works from any static file server, under any sub-path, offline (on one thread unless
+# the server sends those two headers too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-for (const build of ['relaxed', 'simd', 'baseline']) {
+for (const build of ['relaxed', 'simd', 'baseline', 'relaxed-threads', 'simd-threads']) {
   const wasm = readFileSync(`dist/wasm/rnn-${build}.wasm`);
   const text = gzipSync(wasm, { level: 9 }).toString('base64');
   writeFileSync(`dist/wasm/rnn-${build}.bytes.mjs`,

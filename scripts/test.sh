@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test: set-up and build, then every test: native C++ (CTest), the same C++ tests compiled
-# to wasm and run by Node (CTest) for each build (relaxed SIMD, SIMD, baseline), the
+# to wasm and run by Node (CTest) for each build (relaxed SIMD, SIMD, baseline, and the first
+# two with threads), the
 # documentation's examples, the Jest suite against the built package once with each build, the
 # demo in Chromium (where init() picks the relaxed build), and the packed package in fresh
 # consumer projects.
@@ -23,7 +24,7 @@ bash scripts/sanitize.sh
 echo "== fuzzing what a model file reaches in C++ (libFuzzer, ASan, UBSan)"
 bash scripts/fuzz.sh
 
-for variant in relaxed simd baseline; do
+for variant in relaxed simd baseline relaxed-threads simd-threads; do
   echo "== wasm C++ tests, $variant build (Node)"
   ctest --test-dir build/wasm-$variant --output-on-failure
 done
@@ -43,12 +44,12 @@ diff -r "$api" docs/api || { echo "docs/api is stale: run npm run docs" >&2; exi
 rm -rf "$api"
 
 npx tsc -p tests/js
-for variant in relaxed simd baseline; do
+for variant in relaxed simd baseline relaxed-threads simd-threads; do
   echo "== Jest, $variant build"
   # Node 20 runs relaxed SIMD only behind a V8 flag (Chromium runs it by default), which
   # NODE_OPTIONS does not take: it goes to node itself, and Jest's workers inherit it.
   flags=()
-  [ $variant = relaxed ] && flags=(--experimental-wasm-relaxed-simd)
+  [ ${variant%-threads} = relaxed ] && flags=(--experimental-wasm-relaxed-simd)
   RNN_WASM_BACKEND=$variant NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--experimental-vm-modules" node "${flags[@]}" node_modules/jest/bin/jest.js "$@"
 done
 

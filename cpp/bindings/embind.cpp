@@ -268,15 +268,19 @@ val activation(std::string kind, val x) {
 // Bytes of wasm memory, for the memory tests (js liveObjectCount covers object counts).
 double heap_bytes() { return double(__builtin_wasm_memory_size(0)) * 65536.0; }
 
-// Which build this is: its kernels' instruction set.
+// Which build this is: its kernels' instruction set, and whether it has threads.
 std::string build_name() {
 #if defined(RNN_WASM_RELAXED)
-  return "relaxed";
+  std::string name = "relaxed";
 #elif defined(RNN_HAVE_WASM_SIMD)
-  return "simd";
+  std::string name = "simd";
 #else
-  return "baseline";
+  std::string name = "baseline";
 #endif
+#ifdef __EMSCRIPTEN_PTHREADS__
+  name += "-threads";
+#endif
+  return name;
 }
 
 }  // namespace

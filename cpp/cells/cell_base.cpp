@@ -90,27 +90,38 @@ CellBase::Tape CellBase::tape_view(float* tape, std::size_t steps, std::size_t b
 }
 
 void CellBase::scan(const Sequence& s, float* h, float* c, float* tape) const {
+  if (!tape && scan_threaded(s, h, c)) return;
   const std::size_t T = s.steps, B = s.batch, S = state_size_, H = hidden_size_, G = gates_ * H;
-  const bool lstm = has_cell_state();
   const Tape tp = tape ? tape_view(tape, T, B) : Tape{};
   const Scratch own_gi = tape ? nullptr : scratch(T * B * G);
   float* gi = tape ? tp.gates : own_gi.get();
   project_input(s.x, T * B, gi);
-  const Scratch h_new = scratch(B * S), c_new = scratch(lstm ? B * H : 0);
+  const Scratch h_new = scratch(B * S), c_new = scratch(has_cell_state() ? B * H : 0);
+  scan_rows(s, gi, h, c, 0, B, h_new.get(), c_new.get(), nullptr, tape ? &tp : nullptr);
+}
+
+void CellBase::scan_rows(const Sequence& s, const float* gi, float* h, float* c, std::size_t first,
+                         std::size_t end, float* h_new, float* c_new, float* scratch, const Tape* tape) const {
+  const std::size_t T = s.steps, B = s.batch, S = state_size_, H = hidden_size_, G = gates_ * H;
+  const std::size_t rows = end - first;
+  const bool lstm = has_cell_state();
+  float* h_rows = h + first * S;
+  float* c_rows = lstm ? c + first * H : nullptr;
   for (std::size_t i = 0; i < T; ++i) {
     const std::size_t t = s.reverse ? T - 1 - i : i;
     float* cache = nullptr;
     if (tape) {
-      std::copy_n(h, B * S, tp.h_prev + t * B * S);
-      if (lstm) std::copy_n(c, B * H, tp.c_prev + t * B * H);
-      cache = tp.cache + t * B * H;
+      std::copy_n(h_rows, rows * S, tape->h_prev + (t * B + first) * S);
+      if (lstm) std::copy_n(c_rows, rows * H, tape->c_prev + (t * B + first) * H);
+      cache = tape->cache + (t * B + first) * H;
     }
-    step(gi + t * B * G, h, c, B, h_new.get(), lstm ? c_new.get() : nullptr, cache, T * B * H);
-    for (std::size_t b = 0; b < B; ++b) {
+    step(gi + (t * B + first) * G, h_rows, c_rows, rows, h_new, lstm ? c_new : nullptr, cache, T * B * H, scratch);
+    for (std::size_t b = first; b < end; ++b) {
       if (s.lengths && t >= (*s.lengths)[b]) continue;  // padding: state kept, no output
-      std::copy_n(h_new.get() + b * S, S, h + b * S);
-      if (lstm) std::copy_n(c_new.get() + b * H, H, c + b * H);
-      std::copy_n(h_new.get() + b * S, S, s.out + (t * B + b) * s.out_stride);
+      const std::size_t r = b - first;
+      std::copy_n(h_new + r * S, S, h + b * S);
+      if (lstm) std::copy_n(c_new + r * H, H, c + b * H);
+      std::copy_n(h_new + r * S, S, s.out + (t * B + b) * s.out_stride);
     }
   }
 }

@@ -35,8 +35,12 @@ class CellBase : public Module {
   // h, h_out: (batch, state_size); c, c_out: (batch, hidden_size), used by LSTM only (may be
   // null for the others). Outputs may alias inputs. cache: null, or where a training step keeps
   // its cache_planes() planes of (batch, hidden_size), plane k at cache + k*cache_stride.
+  // scratch: step_scratch_floats(batch) floats for the step's own use, or null for the cell's
+  // (which threads must not share).
   virtual void step(const float* gi, const float* h, const float* c, std::size_t batch, float* h_out,
-                    float* c_out, float* cache = nullptr, std::size_t cache_stride = 0) const = 0;
+                    float* c_out, float* cache = nullptr, std::size_t cache_stride = 0,
+                    float* scratch = nullptr) const = 0;
+  virtual std::size_t step_scratch_floats(std::size_t batch) const = 0;
   virtual bool has_cell_state() const { return false; }
 
   // ---- a sequence: the layer's forward and backward for one layer and direction
@@ -104,6 +108,27 @@ class CellBase : public Module {
   Tape tape_view(float* tape, std::size_t steps, std::size_t batch) const;
 
   virtual std::size_t cache_planes() const = 0;
+
+  // ---- batch 1 on several threads (parallel_scan.cpp): each takes a range of hidden units
+
+  // Units [first, end) of one batch-1 step: their rows of gh = W_hh h + b_hh (gh holds all
+  // gates*hidden_size; other threads write the other rows), then their gate math, c updated in
+  // place (LSTM) and h_out written, each unit with the bits step() gives it. h is not written.
+  // One argument, a struct: with seven, this virtual call trapped ("function signature
+  // mismatch") in worker instances under Node 20 whenever V8's baseline compiler (Liftoff) had
+  // compiled the caller there; with --no-liftoff, or one argument, it never did.
+  struct UnitStep {
+    const float* gi;
+    const float* h;
+    float* c;
+    float* h_out;
+    float* gh;
+    std::size_t first, end;
+  };
+  virtual void step_units(const UnitStep& u) const = 0;
+  // The multiple of units a range must be (W_hh's panel height), or 0 where a step cannot be
+  // split by units (LSTM's projection needs every unit's output before it can start).
+  virtual std::size_t unit_grain() const;
   // GRU's gh gradient differs from gi's in the n block (r scales W_hn h + b_hn).
   virtual bool separate_hidden_gradient() const { return false; }
   // One step back at time t, every row active: dh (batch, state_size) = dL/dh_t; dc (LSTM)
@@ -127,6 +152,16 @@ class CellBase : public Module {
   Vector bias_ih_;    // (gates*hidden_size), or empty without bias
   Vector bias_hh_;
   kernels::Affine ih_, hh_;  // the two projections, over the parameters above
+  // Runs an inference scan on the threads of a threaded build, if there are several and the
+  // problem is large enough to gain from them; false when it did not (nothing was done).
+  bool scan_threaded(const Sequence& s, float* h, float* c) const;
+  // Rows [first, end) of the batch through every step, from the projected input gi; rows of
+  // h_new, c_new: end - first; tape: null, or the whole batch's.
+  void scan_rows(const Sequence& s, const float* gi, float* h, float* c, std::size_t first, std::size_t end,
+                 float* h_new, float* c_new, float* scratch, const Tape* tape) const;
+  void scan_units(const Sequence& s, const float* gi, float* h, float* c, std::size_t parts,
+                  std::size_t grain) const;
+
   // A step's scratch (the hidden projection), kept across steps so that a step allocates
   // nothing: allocating and zeroing it every step cost a batch-1 RNN layer 4%.
   float* step_scratch(std::size_t floats) const;

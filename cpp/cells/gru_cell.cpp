@@ -18,10 +18,16 @@ GRUCell::GRUCell(std::size_t input_size, std::size_t hidden_size, bool bias, std
     : CellBase("GRUCell", input_size, hidden_size, hidden_size, bias, kGates, seed, std::move(suffix)) {}
 
 void GRUCell::recur(const float* gi, const float* h, std::size_t batch, float* h_out, float* cache,
-                    std::size_t cache_stride) const {
-  float* gh = step_scratch(batch * 3 * hidden_size_);
+                    std::size_t cache_stride, float* scratch) const {
+  float* gh = scratch ? scratch : step_scratch(step_scratch_floats(batch));
   project_hidden(h, batch, gh);
   kernels::gru_gates_f32(gi, gh, h, h_out, batch, hidden_size_, cache, cache_stride);
+}
+
+void GRUCell::step_units(const UnitStep& u) const {
+  const std::size_t hs = hidden_size_;
+  for (std::size_t k = 0; k < kGates; ++k) hh_.apply_rows(u.h, u.gh, k * hs + u.first, k * hs + u.end);
+  kernels::gru_gates_units_f32(u.gi, u.gh, u.h, u.h_out, hs, u.first, u.end);
 }
 
 std::size_t GRUCell::cache_planes() const { return kernels::kGruCachePlanes; }

@@ -18,17 +18,20 @@ class GRUCell : public CellBase {
 
   // One step from projected input. gi: (batch, 3*hidden_size) = x W_ihᵀ + b_ih;
   // h: (batch, hidden_size); h_out may alias h. cache: as CellBase::step.
+  // scratch: as CellBase::step.
   void recur(const float* gi, const float* h, std::size_t batch, float* h_out, float* cache = nullptr,
-             std::size_t cache_stride = 0) const;
+             std::size_t cache_stride = 0, float* scratch = nullptr) const;
 
   void step(const float* gi, const float* h, const float*, std::size_t batch, float* h_out, float*,
-            float* cache = nullptr, std::size_t cache_stride = 0) const override {
-    recur(gi, h, batch, h_out, cache, cache_stride);
+            float* cache = nullptr, std::size_t cache_stride = 0, float* scratch = nullptr) const override {
+    recur(gi, h, batch, h_out, cache, cache_stride, scratch);
   }
+  std::size_t step_scratch_floats(std::size_t batch) const override { return batch * kGates * hidden_size_; }
 
  protected:
   std::size_t cache_planes() const override;
   bool separate_hidden_gradient() const override { return true; }
+  void step_units(const UnitStep& u) const override;
   void step_backward(const Tape& tape, std::size_t t, std::size_t batch, const float* dh, float* dc,
                      float* dh_prev) const override;
 };

@@ -35,10 +35,10 @@ void LSTMCell::parameters_changed() {
 std::size_t LSTMCell::cache_planes() const { return kernels::kLstmCachePlanes + (proj_size_ ? 1 : 0); }
 
 void LSTMCell::recur(const float* gi, const float* h, const float* c, std::size_t batch, float* h_out,
-                     float* c_out, float* cache, std::size_t cache_stride) const {
+                     float* c_out, float* cache, std::size_t cache_stride, float* scratch) const {
   const std::size_t hs = hidden_size_;
   // Scratch: the hidden projection, then (with a projection, inference) o * tanh(c').
-  float* gh = step_scratch(batch * (proj_size_ ? 5 : 4) * hs);
+  float* gh = scratch ? scratch : step_scratch(step_scratch_floats(batch));
   project_hidden(h, batch, gh);  // h is read in full before h_out is written
   if (c_out != c) std::copy_n(c, batch * hs, c_out);
   // Without projection o * tanh(c') is h' itself; with it, it goes through W_hr below (and a
@@ -46,6 +46,12 @@ void LSTMCell::recur(const float* gi, const float* h, const float* c, std::size_
   float* full_h = !proj_size_ ? h_out : cache ? cache + kernels::kLstmCachePlanes * cache_stride : gh + batch * 4 * hs;
   kernels::lstm_gates_f32(gi, gh, c_out, full_h, batch, hs, cache, cache_stride);
   if (proj_size_) hr_.apply(full_h, batch, h_out);
+}
+
+void LSTMCell::step_units(const UnitStep& u) const {
+  const std::size_t hs = hidden_size_;
+  for (std::size_t k = 0; k < kGates; ++k) hh_.apply_rows(u.h, u.gh, k * hs + u.first, k * hs + u.end);
+  kernels::lstm_gates_units_f32(u.gi, u.gh, u.c, u.h_out, hs, u.first, u.end);
 }
 
 void LSTMCell::step_backward(const Tape& tape, std::size_t t, std::size_t batch, const float* dh, float* dc,

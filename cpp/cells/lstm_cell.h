@@ -29,12 +29,17 @@ class LSTMCell : public CellBase {
   // One step from projected input. gi: (batch, 4*hidden_size) = x W_ihᵀ + b_ih;
   // h: (batch, state_size), c: (batch, hidden_size); h_out, c_out may alias h, c.
   // cache: as CellBase::step; with a projection its last plane keeps o * tanh(c').
+  // scratch: as CellBase::step.
   void recur(const float* gi, const float* h, const float* c, std::size_t batch, float* h_out,
-             float* c_out, float* cache = nullptr, std::size_t cache_stride = 0) const;
+             float* c_out, float* cache = nullptr, std::size_t cache_stride = 0, float* scratch = nullptr) const;
 
   void step(const float* gi, const float* h, const float* c, std::size_t batch, float* h_out,
-            float* c_out, float* cache = nullptr, std::size_t cache_stride = 0) const override {
-    recur(gi, h, c, batch, h_out, c_out, cache, cache_stride);
+            float* c_out, float* cache = nullptr, std::size_t cache_stride = 0,
+            float* scratch = nullptr) const override {
+    recur(gi, h, c, batch, h_out, c_out, cache, cache_stride, scratch);
+  }
+  std::size_t step_scratch_floats(std::size_t batch) const override {
+    return batch * (proj_size_ ? 5 : 4) * hidden_size_;
   }
   bool has_cell_state() const override { return true; }
   std::vector<io::ParameterSlot> parameters() override;
@@ -45,6 +50,8 @@ class LSTMCell : public CellBase {
   void step_backward(const Tape& tape, std::size_t t, std::size_t batch, const float* dh, float* dc,
                      float* dh_prev) const override;
   void extra_weight_gradients(const Tape& tape) override;
+  void step_units(const UnitStep& u) const override;
+  std::size_t unit_grain() const override { return proj_size_ ? 0 : CellBase::unit_grain(); }
 
  private:
   std::size_t proj_size_;

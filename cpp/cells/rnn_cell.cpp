@@ -17,20 +17,29 @@ RNNCell::RNNCell(std::size_t input_size, std::size_t hidden_size, bool bias,
     : CellBase("RNNCell", input_size, hidden_size, hidden_size, bias, kGates, seed, std::move(suffix)),
       nonlinearity_(nonlinearity) {}
 
-void RNNCell::recur(const float* gi, const float* h, std::size_t batch, float* h_out) const {
+void RNNCell::recur(const float* gi, const float* h, std::size_t batch, float* h_out, float* scratch) const {
   const std::size_t n = batch * hidden_size_;
-  float* gh = step_scratch(n);
+  float* gh = scratch ? scratch : step_scratch(n);
   project_hidden(h, batch, gh);
-  for (std::size_t i = 0; i < n; ++i) h_out[i] = gi[i] + gh[i];  // h is consumed: h_out may alias it
+  activate(gi, gh, h_out, 0, n);  // h is consumed: h_out may alias it
+}
+
+void RNNCell::activate(const float* gi, const float* gh, float* h_out, std::size_t first, std::size_t end) const {
+  for (std::size_t i = first; i < end; ++i) h_out[i] = gi[i] + gh[i];
   if (nonlinearity_ == Nonlinearity::tanh)
-    kernels::tanh_f32(h_out, h_out, n);
+    kernels::tanh_f32(h_out + first, h_out + first, end - first);
   else
-    kernels::relu_f32(h_out, h_out, n);
+    kernels::relu_f32(h_out + first, h_out + first, end - first);
+}
+
+void RNNCell::step_units(const UnitStep& u) const {
+  hh_.apply_rows(u.h, u.gh, u.first, u.end);
+  activate(u.gi, u.gh, u.h_out, u.first, u.end);
 }
 
 void RNNCell::step(const float* gi, const float* h, const float*, std::size_t batch, float* h_out, float*,
-                   float* cache, std::size_t) const {
-  recur(gi, h, batch, h_out);
+                   float* cache, std::size_t, float* scratch) const {
+  recur(gi, h, batch, h_out, scratch);
   if (cache) std::copy_n(h_out, batch * hidden_size_, cache);
 }
 

@@ -22,17 +22,22 @@ class RNNCell : public CellBase {
 
   // One step from projected input. gi: (batch, hidden_size) = x W_ihᵀ + b_ih;
   // h: (batch, hidden_size); h_out may alias h.
-  void recur(const float* gi, const float* h, std::size_t batch, float* h_out) const;
+  // scratch: as CellBase::step.
+  void recur(const float* gi, const float* h, std::size_t batch, float* h_out, float* scratch = nullptr) const;
 
   void step(const float* gi, const float* h, const float*, std::size_t batch, float* h_out, float*,
-            float* cache = nullptr, std::size_t cache_stride = 0) const override;
+            float* cache = nullptr, std::size_t cache_stride = 0, float* scratch = nullptr) const override;
+  std::size_t step_scratch_floats(std::size_t batch) const override { return batch * hidden_size_; }
 
  protected:
   std::size_t cache_planes() const override { return 1; }  // h'
+  void step_units(const UnitStep& u) const override;
   void step_backward(const Tape& tape, std::size_t t, std::size_t batch, const float* dh, float* dc,
                      float* dh_prev) const override;
 
  private:
+  // h_out[i] = act(gi[i] + gh[i]) for i in [first, end).
+  void activate(const float* gi, const float* gh, float* h_out, std::size_t first, std::size_t end) const;
   Nonlinearity nonlinearity_;
 };
 

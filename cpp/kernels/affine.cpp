@@ -35,6 +35,22 @@ void Affine::apply(const float* x, std::size_t rows, float* y) const {
 #endif
 }
 
+void Affine::apply_rows(const float* x, float* y, std::size_t first, std::size_t end) const {
+#ifdef RNN_HAVE_WASM_SIMD
+  gemv_packed_rows_f32_wasm_simd(packed_, x, y, first, end);
+#else
+  gemv_f32_scalar(w_ + first * in_, b_ ? b_ + first : nullptr, x, y + first, end - first, in_);
+#endif
+}
+
+std::size_t Affine::row_grain() const {
+#ifdef RNN_HAVE_WASM_SIMD
+  return packed_.panel;
+#else
+  return 1;
+#endif
+}
+
 void Affine::apply_backward(const float* dy, std::size_t rows, float* dx, bool accumulate) const {
 #ifdef RNN_HAVE_WASM_SIMD
   // The packed kernels overwrite their output; to accumulate, they write a scratch row block.

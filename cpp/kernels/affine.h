@@ -20,6 +20,11 @@ class Affine {
   // y = x Wᵀ + b. x: (rows, in); y: (rows, out), not aliasing x.
   void apply(const float* x, std::size_t rows, float* y) const;
 
+  // Outputs [first, end) of y = x Wᵀ + b for one row x, the same bits as apply gives them: a
+  // thread's share of a batch-1 step. first and end are multiples of row_grain() (or end = out).
+  void apply_rows(const float* x, float* y, std::size_t first, std::size_t end) const;
+  std::size_t row_grain() const;
+
   // dx (+)= dy W, the gradient of apply with respect to x. dy: (rows, out); dx: (rows, in), not
   // aliasing dy. accumulate: add to dx. Needs prepare(..., for_backward = true).
   void apply_backward(const float* dy, std::size_t rows, float* dx, bool accumulate) const;

@@ -23,10 +23,10 @@ inline v128_t mul_add(v128_t acc, const float* w, v128_t x) {
 }
 
 // 32-row panels: one pointer, 8 loads at fixed offsets per input.
-void gemv_wide_panels(const PackedWeights& w, const float* x, float* y) {
-  const std::size_t n = w.cols, panels = w.rows / kWidePanel;
-  const float* wp = w.panels.data();
-  for (std::size_t q = 0; q < panels; ++q) {
+void gemv_wide_panels(const PackedWeights& w, const float* x, float* y, std::size_t first, std::size_t end) {
+  const std::size_t n = w.cols;
+  const float* wp = w.panels.data() + first * n * kWidePanel;
+  for (std::size_t q = first; q < end; ++q) {
     const float* b = w.bias.data() + q * kWidePanel;
     v128_t acc[8];
     for (int v = 0; v < 8; ++v) acc[v] = wasm_v128_load(b + 4 * v);
@@ -46,12 +46,12 @@ void gemv_wide_panels(const PackedWeights& w, const float* x, float* y) {
 }
 
 // 8-row panels, four at a time (four streams), then one at a time.
-void gemv_panels(const PackedWeights& w, const float* x, float* y) {
-  const std::size_t n = w.cols, panels = (w.rows + kPanel - 1) / kPanel;
+void gemv_panels(const PackedWeights& w, const float* x, float* y, std::size_t first, std::size_t end) {
+  const std::size_t n = w.cols;
   const std::size_t panel_size = n * kPanel;
   const float* bias = w.bias.data();
-  std::size_t q = 0;
-  for (; q + 4 <= panels; q += 4) {
+  std::size_t q = first;
+  for (; q + 4 <= end; q += 4) {
     const float* b = bias + q * kPanel;
     v128_t acc[8];
     for (int v = 0; v < 8; ++v) acc[v] = wasm_v128_load(b + 4 * v);
@@ -76,7 +76,7 @@ void gemv_panels(const PackedWeights& w, const float* x, float* y) {
     }
     store_panel_outputs(acc, 4, y + q * kPanel, w.rows - q * kPanel);
   }
-  for (; q < panels; ++q) {
+  for (; q < end; ++q) {
     v128_t acc[2] = {wasm_v128_load(bias + q * kPanel), wasm_v128_load(bias + q * kPanel + 4)};
     const float* w0 = w.panels.data() + q * panel_size;
     for (const float *xp = x, *end = x + n; xp != end; ++xp, w0 += kPanel) {
@@ -90,13 +90,20 @@ void gemv_panels(const PackedWeights& w, const float* x, float* y) {
 
 }  // namespace
 
-void gemv_packed_f32_wasm_simd(const PackedWeights& w, const float* x, float* y) {
-  assert(w.rows == 0 || (x || w.cols == 0) && y);
+void gemv_packed_rows_f32_wasm_simd(const PackedWeights& w, const float* x, float* y, std::size_t first,
+                                    std::size_t end) {
+  assert(first % w.panel == 0 && (end % w.panel == 0 || end == w.rows) && first <= end && end <= w.rows);
+  assert(first == end || (x || w.cols == 0) && y);
   assert(w.panel == kPanel || w.rows % kWidePanel == 0);
+  const std::size_t first_panel = first / w.panel, end_panel = (end + w.panel - 1) / w.panel;
   if (w.panel == kWidePanel)
-    gemv_wide_panels(w, x, y);
+    gemv_wide_panels(w, x, y, first_panel, end_panel);
   else
-    gemv_panels(w, x, y);
+    gemv_panels(w, x, y, first_panel, end_panel);
+}
+
+void gemv_packed_f32_wasm_simd(const PackedWeights& w, const float* x, float* y) {
+  gemv_packed_rows_f32_wasm_simd(w, x, y, 0, w.rows);
 }
 
 }  // namespace rnn::kernels

@@ -21,6 +21,13 @@ void gru_gates_f32_wasm_simd(const float* gi, const float* gh, const float* h, f
                              std::size_t batch, std::size_t hidden, float* cache = nullptr,
                              std::size_t cache_stride = 0);
 
+// The same for one batch row's units [first, end) only, without a cache: a thread's share of a
+// batch-1 step. Each unit gets the bits gru_gates_f32 gives it.
+void gru_gates_units_f32_scalar(const float* gi, const float* gh, const float* h, float* h_out,
+                                std::size_t hidden, std::size_t first, std::size_t end);
+void gru_gates_units_f32_wasm_simd(const float* gi, const float* gh, const float* h, float* h_out,
+                                   std::size_t hidden, std::size_t first, std::size_t end);
+
 // Backward of one step, from the forward's cache and h_prev (batch, hidden). dh (batch, hidden):
 // dL/dh_out. Writes dgi and dgh (batch, 3*hidden), the gradients of gi and gh, which differ in
 // the n block, and dh_prev (batch, hidden), the part of dL/dh_prev that skips W_hh:
@@ -40,6 +47,15 @@ inline void gru_gates_f32(const float* gi, const float* gh, const float* h, floa
   gru_gates_f32_wasm_simd(gi, gh, h, h_out, batch, hidden, cache, cache_stride);
 #else
   gru_gates_f32_scalar(gi, gh, h, h_out, batch, hidden, cache, cache_stride);
+#endif
+}
+
+inline void gru_gates_units_f32(const float* gi, const float* gh, const float* h, float* h_out,
+                                std::size_t hidden, std::size_t first, std::size_t end) {
+#ifdef RNN_HAVE_WASM_SIMD
+  gru_gates_units_f32_wasm_simd(gi, gh, h, h_out, hidden, first, end);
+#else
+  gru_gates_units_f32_scalar(gi, gh, h, h_out, hidden, first, end);
 #endif
 }
 

@@ -91,4 +91,13 @@ void gru_gates_backward_f32_wasm_simd(const float* cache, std::size_t cache_stri
   }
 }
 
+// Four units at a time from `first`: each unit's lanes compute what they compute in gru_rows.
+void gru_gates_units_f32_wasm_simd(const float* gi, const float* gh, const float* h, float* h_out,
+                                   std::size_t hidden, std::size_t first, std::size_t end) {
+  assert(first <= end && end <= hidden);
+  std::size_t j = first;
+  for (; j + 4 <= end; j += 4) gru_units<false>(gi, gh, h, h_out, hidden, j, Lanes{4}, nullptr, 0);
+  if (j < end) gru_units<false>(gi, gh, h, h_out, hidden, j, Lanes{end - j}, nullptr, 0);
+}
+
 }  // namespace rnn::kernels

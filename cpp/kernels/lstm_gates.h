@@ -20,6 +20,13 @@ void lstm_gates_f32_wasm_simd(const float* gi, const float* gh, float* c, float*
                               std::size_t batch, std::size_t hidden, float* cache = nullptr,
                               std::size_t cache_stride = 0);
 
+// The same for one batch row's units [first, end) only, without a cache: a thread's share of a
+// batch-1 step. Each unit gets the bits lstm_gates_f32 gives it.
+void lstm_gates_units_f32_scalar(const float* gi, const float* gh, float* c, float* h, std::size_t hidden,
+                                 std::size_t first, std::size_t end);
+void lstm_gates_units_f32_wasm_simd(const float* gi, const float* gh, float* c, float* h, std::size_t hidden,
+                                    std::size_t first, std::size_t end);
+
 // Backward of one step, from the forward's cache and c_prev (batch, hidden), the c it started
 // from. dh (batch, hidden): dL/dh. dc (batch, hidden): dL/dc' in, dL/dc_prev out. dgates
 // (batch, 4*hidden): dL/d(pre-activation gates) out, the same for gi and gh:
@@ -38,6 +45,15 @@ inline void lstm_gates_f32(const float* gi, const float* gh, float* c, float* h,
   lstm_gates_f32_wasm_simd(gi, gh, c, h, batch, hidden, cache, cache_stride);
 #else
   lstm_gates_f32_scalar(gi, gh, c, h, batch, hidden, cache, cache_stride);
+#endif
+}
+
+inline void lstm_gates_units_f32(const float* gi, const float* gh, float* c, float* h, std::size_t hidden,
+                                 std::size_t first, std::size_t end) {
+#ifdef RNN_HAVE_WASM_SIMD
+  lstm_gates_units_f32_wasm_simd(gi, gh, c, h, hidden, first, end);
+#else
+  lstm_gates_units_f32_scalar(gi, gh, c, h, hidden, first, end);
 #endif
 }
 

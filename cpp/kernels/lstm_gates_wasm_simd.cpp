@@ -93,4 +93,13 @@ void lstm_gates_backward_f32_wasm_simd(const float* cache, std::size_t cache_str
   }
 }
 
+// Four units at a time from `first`: each unit's lanes compute what they compute in lstm_rows.
+void lstm_gates_units_f32_wasm_simd(const float* gi, const float* gh, float* c, float* h, std::size_t hidden,
+                                    std::size_t first, std::size_t end) {
+  assert(first <= end && end <= hidden);
+  std::size_t j = first;
+  for (; j + 4 <= end; j += 4) lstm_units<false>(gi, gh, c, h, hidden, j, Lanes{4}, nullptr, 0);
+  if (j < end) lstm_units<false>(gi, gh, c, h, hidden, j, Lanes{end - j}, nullptr, 0);
+}
+
 }  // namespace rnn::kernels

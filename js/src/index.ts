@@ -5,7 +5,7 @@
  * import { init, Tensor, LSTMCell } from 'rnn-wasm';
  * await init();
  */
-export { init, backend, heapBytes, simdSupported, relaxedSimdSupported, type InitOptions, type Backend } from './init.js';
+export { init, backend, threads, heapBytes, simdSupported, relaxedSimdSupported, type InitOptions, type Backend } from './init.js';
 export { RnnError, type RnnErrorCode } from './errors.js';
 export { Tensor } from './tensor.js';
 export { liveObjectCount, type WasmObject } from './lifetime.js';

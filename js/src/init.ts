@@ -1,6 +1,10 @@
-// Loads the wasm module once. Three builds ship: 'relaxed' (SIMD128 kernels whose multiply-adds
+// Loads the wasm module once. Five builds ship: 'relaxed' (SIMD128 kernels whose multiply-adds
 // are relaxed SIMD's fused f32x4.relaxed_madd), 'simd' (WebAssembly SIMD128 kernels) and
 // 'baseline' (scalar kernels, for engines without SIMD); init() picks the first the engine runs.
+// 'relaxed-threads' and 'simd-threads' are the first two over shared memory, with a pool of
+// worker threads (threads.ts); init() takes one where threads are allowed and more than one is
+// asked for (the default, 'auto', asks for the cores, at most 4). Their glue differs (-pthread)
+// and is imported only then.
 // Each build's wasm is embedded in an ES module (gzip, base64; scripts/embed-wasm.mjs) and handed
 // to the Emscripten glue as wasmBinary. No URL is resolved, so the same code runs unchanged in
 // browsers, Web Workers and whatever a bundler makes of it; Node reads the bare .wasm instead
@@ -9,19 +13,30 @@
 // wasmBinary, init() needs neither import() nor fetch, as in an AudioWorklet.
 import { RnnError } from './errors.js';
 import type { RawModule } from './raw.js';
+import { autoThreadCount, startThreads, threadsAllowed } from './threads.js';
 import createRnnModule from './wasm/rnn.mjs';
 
-export type Backend = 'relaxed' | 'simd' | 'baseline';
-const BACKENDS: readonly Backend[] = ['relaxed', 'simd', 'baseline'];
+export type Backend = 'relaxed' | 'simd' | 'baseline' | 'relaxed-threads' | 'simd-threads';
+const BACKENDS: readonly Backend[] = ['relaxed', 'simd', 'baseline', 'relaxed-threads', 'simd-threads'];
+type Kernels = 'relaxed' | 'simd' | 'baseline';
 
 /** Where the wasm comes from, and which build. */
 export interface InitOptions {
   /**
    * Force a build; the default is 'relaxed' where the engine runs relaxed SIMD (Chrome, Edge and
    * Firefox do; Node 20 with --experimental-wasm-relaxed-simd), else 'simd' where it runs SIMD128,
-   * else 'baseline'.
+   * else 'baseline'; with '-threads' when more than one thread runs (see `threads`).
    */
   backend?: Backend;
+  /**
+   * Threads for the matrix products and the recurrence: a number, or 'auto' (the default): the
+   * cores the engine reports, at most 4. Threads need shared memory, which Node always allows
+   * and a browser only on a cross-origin-isolated page (served with
+   * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`);
+   * elsewhere rnn-wasm runs on one thread, and says why in one console warning if more were
+   * asked for. Results are the same bits for any thread count.
+   */
+  threads?: number | 'auto';
   /**
    * The .wasm file's bytes (of the chosen backend's build), for set-ups that load it themselves.
    * The default is the copy embedded in the package.
@@ -39,6 +54,7 @@ let loading: Promise<RawModule> | undefined;
 let loaded: RawModule | undefined;
 // The wasm this module runs, kept for fit()'s worker, which starts its own copy from it.
 let source: { wasmBinary: Uint8Array; backend: Backend } | undefined;
+let warnedSingleThread = false;
 
 /**
  * Loads and compiles the wasm module. Call once before anything else; later calls resolve at once
@@ -76,6 +92,16 @@ export function backend(): Backend {
   return wasm()._build();
 }
 
+/**
+ * How many threads run: 1, or the number a threaded build started (see `init({ threads })`).
+ *
+ * @example
+ * await init({ threads: 2 }); console.log(threads()); // 2 in Node and on a cross-origin-isolated page, else 1
+ */
+export function threads(): number {
+  return wasm()._threads();
+}
+
 /** Bytes of wasm memory in use by the module (it grows, never shrinks). For memory tests. */
 export function heapBytes(): number {
   return wasm()._heapBytes();
@@ -111,27 +137,89 @@ export function relaxedSimdSupported(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
 }
 
-const SUPPORTED: Record<Backend, { runs: () => boolean; missing: string }> = {
+const SUPPORTED: Record<Kernels, { runs: () => boolean; missing: string }> = {
   relaxed: { runs: relaxedSimdSupported, missing: 'relaxed SIMD (Node 20 runs it with --experimental-wasm-relaxed-simd)' },
   simd: { runs: simdSupported, missing: 'WebAssembly SIMD' },
   baseline: { runs: () => true, missing: '' },
 };
+const KERNELS: readonly Kernels[] = ['relaxed', 'simd', 'baseline'];
+
+const kernelsOf = (b: Backend): Kernels => b.replace('-threads', '') as Kernels;
 
 async function load(options: InitOptions): Promise<RawModule> {
-  const chosen = options.backend ?? BACKENDS.find((b) => SUPPORTED[b].runs())!;
-  if (!BACKENDS.includes(chosen)) throw new RnnError('argument', `init: backend must be 'relaxed', 'simd' or 'baseline', got '${String(chosen)}'`);
-  if (!SUPPORTED[chosen].runs()) throw new RnnError('argument', `init: backend '${chosen}' was asked for, but this engine has no ${SUPPORTED[chosen].missing}`);
+  if (options.backend !== undefined && !BACKENDS.includes(options.backend)) {
+    throw new RnnError('argument', `init: backend must be one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}, got '${String(options.backend)}'`);
+  }
+  const chosen = await chooseBuild(options);
+  const kernels = kernelsOf(chosen.backend);
+  if (!SUPPORTED[kernels].runs()) throw new RnnError('argument', `init: backend '${chosen.backend}' was asked for, but this engine has no ${SUPPORTED[kernels].missing}`);
   const wasmBinary = options.wasmBinary
-    ?? (options.wasmUrl !== undefined ? await fetchBytes(options.wasmUrl) : (await wasmFileInNode(chosen)) ?? (await embeddedWasm(chosen)));
-  const module = await createRnnModule({ wasmBinary });
-  source = { wasmBinary: wasmBinary instanceof Uint8Array ? wasmBinary : new Uint8Array(wasmBinary), backend: chosen };
+    ?? (options.wasmUrl !== undefined ? await fetchBytes(options.wasmUrl) : await packagedWasm(chosen.backend));
+  const bytes = wasmBinary instanceof Uint8Array ? wasmBinary : new Uint8Array(wasmBinary);
+  const module = chosen.backend.endsWith('-threads') ? await loadThreaded(bytes, chosen.threads) : await createRnnModule({ wasmBinary });
+  source = { wasmBinary: bytes, backend: chosen.backend };
   return module;
 }
 
-/** @internal The bytes and build of the loaded wasm (for a worker to load the same). */
-export function wasmSource(): { wasmBinary: Uint8Array; backend: Backend } {
+// The build and thread count for init's options.
+async function chooseBuild(options: InitOptions): Promise<{ backend: Backend; threads: number }> {
+  const asked = options.threads ?? 'auto';
+  if (asked !== 'auto' && !(Number.isInteger(asked) && asked >= 1 && asked <= 64)) {
+    throw new RnnError('argument', `init: threads must be 'auto' or an integer from 1 to 64, got ${String(asked)}`);
+  }
+  const forced = options.backend;
+  if (forced && !forced.endsWith('-threads')) {
+    if (typeof asked === 'number' && asked > 1) {
+      const instead = forced === 'baseline' ? ' (there is no threaded baseline build)' : `; ask for '${forced}-threads' (or leave backend out) to use ${asked}`;
+      throw new RnnError('argument', `init: backend '${forced}' runs on one thread${instead}`);
+    }
+    return { backend: forced, threads: 1 };
+  }
+  const permission = threadsAllowed();
+  if (forced && !permission.allowed) throw new RnnError('argument', `init: backend '${forced}' needs threads, but ${permission.why}`);
+  const wanted = asked === 'auto' ? (permission.allowed ? await autoThreadCount() : 1) : asked;
+  const kernels = forced ? kernelsOf(forced) : KERNELS.find((k) => SUPPORTED[k].runs())!;
+  if (forced) return { backend: forced, threads: Math.max(wanted, 1) };
+  if (wanted <= 1 || kernels === 'baseline') return { backend: kernels, threads: 1 };
+  if (!permission.allowed) {
+    if (!warnedSingleThread) console.warn(`rnn-wasm: init({ threads: ${wanted} }) runs 1 thread: ${permission.why}`);
+    warnedSingleThread = true;
+    return { backend: kernels, threads: 1 };
+  }
+  return { backend: `${kernels}-threads` as Backend, threads: wanted };
+}
+
+// A threaded build: the glue over a shared memory, then the workers over the same memory.
+async function loadThreaded(bytes: Uint8Array, n: number): Promise<RawModule> {
+  const { default: createThreadedModule } = await import('./wasm/rnn-threads.mjs');
+  const compiled = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  // The module's own limits (16 MB initial, 2 GB maximum), in 64 KB pages.
+  const memory = new WebAssembly.Memory({ initial: 256, maximum: 32768, shared: true });
+  const module = await createThreadedModule({
+    wasmMemory: memory,
+    instantiateWasm(imports, receive) {
+      WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled));
+      return {};
+    },
+  });
+  await startThreads(module, compiled, memory, n);
+  return module;
+}
+
+/**
+ * @internal The bytes and build of a single-threaded wasm like the loaded one (the loaded one
+ * itself, or for a threaded build its one-thread sibling), for a worker to load.
+ */
+export async function wasmSource(): Promise<{ wasmBinary: Uint8Array; backend: Backend }> {
   wasm();
-  return source!;
+  if (!source!.backend.endsWith('-threads')) return source!;
+  const backend = kernelsOf(source!.backend);
+  const bytes = await packagedWasm(backend);
+  return { wasmBinary: bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), backend };
+}
+
+async function packagedWasm(build: Backend): Promise<ArrayBuffer | Uint8Array> {
+  return (await wasmFileInNode(build)) ?? (await embeddedWasm(build));
 }
 
 // Node reads the bare .wasm beside this module: unpacking the embedded copy through Node's web
@@ -158,7 +246,9 @@ async function readFileInNode(url: URL): Promise<Uint8Array> {
 async function embeddedWasm(build: Backend): Promise<ArrayBuffer> {
   // Literal specifiers, so bundlers see both files and split them: only the chosen one loads.
   const embedded = build === 'relaxed' ? await import('./wasm/rnn-relaxed.bytes.mjs')
-    : build === 'simd' ? await import('./wasm/rnn-simd.bytes.mjs') : await import('./wasm/rnn-baseline.bytes.mjs');
+    : build === 'simd' ? await import('./wasm/rnn-simd.bytes.mjs')
+      : build === 'relaxed-threads' ? await import('./wasm/rnn-relaxed-threads.bytes.mjs')
+        : build === 'simd-threads' ? await import('./wasm/rnn-simd-threads.bytes.mjs') : await import('./wasm/rnn-baseline.bytes.mjs');
   if (typeof DecompressionStream !== 'function') {
     throw new RnnError('argument', 'init: this engine has no DecompressionStream to unpack the embedded wasm; pass init({ wasmUrl }) or init({ wasmBinary }) with the .wasm from rnn-wasm/dist/wasm/');
   }

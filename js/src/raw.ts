@@ -71,7 +71,10 @@ export interface RawModule {
   _optimizerSetState(handle: Handle, index: number, name: string, values: RawTensor | null): Result<undefined>;
   _clipGradNorm(targets: RawTarget[], maxNorm: number, normType: number): Result<number>;
   _heapBytes(): number;
-  _build(): 'relaxed' | 'simd' | 'baseline';
+  _build(): 'relaxed' | 'simd' | 'baseline' | 'relaxed-threads' | 'simd-threads';
+  // threads (cpp/bindings/threads.cpp)
+  _prepareThreads(n: number): Result<[number, number][]>;
+  _threads(): number;
 }
 
 export function unwrap<T>(result: Result<T>): T {

@@ -1,7 +1,9 @@
 // Kernels against references. Natively: each scalar kernel against a double-precision
 // formula. In the SIMD wasm build (run by Node under CTest) also: each SIMD kernel against its
 // scalar reference, for every length 0..67, odd shapes, and edge values (±0, ±large, ±inf, NaN).
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "check.h"
 #include "random_tensor.h"
 #include "kernels/activations.h"
+#include "kernels/affine.h"
 #include "kernels/gru_gates.h"
 #include "kernels/lstm_gates.h"
 #include "kernels/gemm.h"
@@ -270,4 +273,42 @@ TEST_CASE("gate kernels propagate NaN") {
   const float nan3[3] = {0.f, 0.f, kNaN}, zero3[3] = {0.f, 0.f, 0.f}, hp[1] = {0.5f};
   gru_gates_f32(nan3, zero3, hp, h, 1, 1);
   CHECK(std::isnan(h[0]));
+}
+
+// A thread's share of a batch-1 step (cells/parallel_scan.cpp): rows of the matrix-vector product
+// and units of the gate math, each the bits of the whole.
+TEST_CASE("apply_rows and the gate kernels' unit ranges give the whole product's and gates' bits") {
+  Random random(21);
+  for (std::size_t hidden : {8u, 32u, 64u, 96u}) {
+    for (std::size_t gates : {1u, 3u, 4u}) {
+      const std::size_t rows = gates * hidden, cols = 40;
+      const auto w = random_vector(rows * cols, random), b = random_vector(rows, random), x = random_vector(cols, random);
+      kernels::Affine affine;
+      affine.prepare(w.data(), b.data(), rows, cols);
+      std::vector<float> whole(rows), parts(rows, -1.f);
+      affine.apply(x.data(), 1, whole.data());
+      const std::size_t grain = affine.row_grain();
+      for (std::size_t first = 0; first < rows; first += grain) affine.apply_rows(x.data(), parts.data(), first, std::min(rows, first + grain));
+      CHECK(std::memcmp(whole.data(), parts.data(), rows * sizeof(float)) == 0);
+    }
+    const auto gi = random_vector(4 * hidden, random, 4.f), gh = random_vector(4 * hidden, random, 4.f);
+    const auto c0 = random_vector(hidden, random), h0 = random_vector(hidden, random);
+    std::vector<float> c_whole = c0, h_whole(hidden), c_units = c0, h_units(hidden);
+    kernels::lstm_gates_f32(gi.data(), gh.data(), c_whole.data(), h_whole.data(), 1, hidden);
+    for (std::size_t first = 0; first < hidden; first += 5)
+      kernels::lstm_gates_units_f32(gi.data(), gh.data(), c_units.data(), h_units.data(), hidden, first, std::min(hidden, first + 5));
+    CHECK(std::memcmp(c_whole.data(), c_units.data(), hidden * sizeof(float)) == 0);
+    CHECK(std::memcmp(h_whole.data(), h_units.data(), hidden * sizeof(float)) == 0);
+    std::vector<float> g_whole(hidden), g_units(hidden);
+    kernels::gru_gates_f32(gi.data(), gh.data(), h0.data(), g_whole.data(), 1, hidden);
+    for (std::size_t first = 0; first < hidden; first += 7)
+      kernels::gru_gates_units_f32(gi.data(), gh.data(), h0.data(), g_units.data(), hidden, first, std::min(hidden, first + 7));
+    CHECK(std::memcmp(g_whole.data(), g_units.data(), hidden * sizeof(float)) == 0);
+#ifdef RNN_HAVE_WASM_SIMD
+    // And the SIMD unit ranges against the scalar reference's, within the gates' tolerance.
+    std::vector<float> c_ref = c0, h_ref(hidden);
+    kernels::lstm_gates_units_f32_scalar(gi.data(), gh.data(), c_ref.data(), h_ref.data(), hidden, 0, hidden);
+    for (std::size_t j = 0; j < hidden; ++j) CHECK_CLOSE(h_units[j], h_ref[j], 2e-6, 1e-5);
+#endif
+  }
 }

@@ -1,6 +1,8 @@
 // End-to-end: the built demo (web-demo/dist) served on localhost under a sub-path, opened in
-// Debian's Chromium through playwright-core, used as a person would. Screenshots of each panel
-// go to test-artifacts/. Prints "N passed, M failed"; exits non-zero on any failure.
+// Debian's Chromium through playwright-core, used as a person would. Served as npm run demo
+// serves it, with COOP and COEP (cross-origin isolated: threads), and once more without them (one
+// thread, the same numbers). Screenshots of each panel go to test-artifacts/. Prints
+// "N passed, M failed"; exits non-zero on any failure.
 //   node tests/e2e/demo.test.mjs     (after npm run demo:build)
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { launchChromium, serveFolder } from './browser.mjs';
 const ROOT = new URL('../../web-demo/dist/', import.meta.url).pathname;
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 const SUBPATH = '/some/sub/path/'; // the site must work from any sub-path
+const ISOLATED = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 const results = [];
 async function check(name, body) {
@@ -33,22 +36,57 @@ if (!existsSync(join(ROOT, 'index.html'))) {
   process.exit(1);
 }
 mkdirSync(ARTIFACTS, { recursive: true });
-const server = await serveFolder(ROOT, SUBPATH);
-const url = `http://127.0.0.1:${server.address().port}${SUBPATH}`;
+const server = await serveFolder(ROOT, SUBPATH, ISOLATED);
+const plainServer = await serveFolder(ROOT, SUBPATH); // a static host that sends no COOP/COEP
 const browser = await launchChromium();
-const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
 const consoleErrors = [];
-page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-page.on('pageerror', (e) => consoleErrors.push(e.message));
 const offSite = [];
-page.on('request', (r) => !r.url().startsWith(`http://127.0.0.1:${server.address().port}/`) && !r.url().startsWith('data:') && !r.url().startsWith('blob:') && offSite.push(r.url()));
+// Opens the demo from `site` in a new page whose console errors and off-site requests are kept.
+async function openDemo(site, options) {
+  const origin = `http://127.0.0.1:${site.address().port}`;
+  const page = await browser.newPage(options);
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  page.on('request', (r) => !r.url().startsWith(`${origin}/`) && !r.url().startsWith('data:') && !r.url().startsWith('blob:') && offSite.push(r.url()));
+  await page.goto(`${origin}${SUBPATH}`);
+  return page;
+}
+// The shipped models' answers, as the page holds them, to the last bit: a sentence's probability
+// after each word, a prefix's five suggestions.
+async function numbers(page) {
+  const text = 'it is not a masterpiece , but it is a lot of fun .';
+  await page.fill('#sentiment-input', text);
+  await page.waitForFunction((t) => [...document.querySelectorAll('#sentiment-words span')].map((s) => s.textContent).join(' ') === t, text, { timeout: 10000 });
+  const trace = await page.getAttribute('#sentiment-result', 'data-trace');
+  const prefix = 'we the people of ';
+  await page.fill('#nextword-input', prefix);
+  await page.waitForFunction((p) => document.querySelector('#suggestions').dataset.text === p, prefix, { timeout: 10000 });
+  const suggestions = await page.$$eval('#suggestions li', (l) => l.map((x) => `${x.dataset.word} ${x.dataset.probability}`).join(', '));
+  return { trace, suggestions };
+}
 
+const page = await openDemo(server, { viewport: { width: 1200, height: 900 } });
 try {
-  await page.goto(url);
-  await check('the page loads the models and says which build runs (Chromium runs relaxed SIMD)', async () => {
+  await check('served with COOP and COEP, the page is cross-origin isolated and says which build runs, on how many threads (relaxed SIMD, more than one)', async () => {
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
     const status = await page.textContent('#status');
-    assert(/build: WebAssembly relaxed SIMD \(fused multiply-add\)/.test(status) && /wasm [1-9]\d* KB/.test(status) && /ready in \d+ ms/.test(status), `status line: ${status}`);
+    assert(await page.evaluate(() => crossOriginIsolated === true), 'the page is not cross-origin isolated');
+    assert(Number(await page.getAttribute('#status', 'data-threads')) > 1, `not threaded: ${status}`);
+    assert(/^rnn-wasm relaxed-threads \(WebAssembly relaxed SIMD, fused multiply-add\) · \d+ threads · wasm [1-9]\d* KB/.test(status) && /ready in \d+ ms/.test(status), `status line: ${status}`);
+  });
+  await check('served without COOP and COEP, the page runs one thread and gives the same numbers, bit for bit', async () => {
+    const plain = await openDemo(plainServer);
+    try {
+      await plain.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
+      const status = await plain.textContent('#status');
+      assert(/^rnn-wasm relaxed \(WebAssembly relaxed SIMD, fused multiply-add\) · 1 thread \(the page is not cross-origin isolated\) · /.test(status), `status line: ${status}`);
+      const [threaded, single] = [await numbers(page), await numbers(plain)];
+      assert(threaded.trace && threaded.suggestions, `no numbers: ${JSON.stringify(threaded)}`);
+      assert(threaded.trace === single.trace, `sentiment: ${threaded.trace} with threads, ${single.trace} without`);
+      assert(threaded.suggestions === single.suggestions, `next word: ${threaded.suggestions} with threads, ${single.suggestions} without`);
+    } finally {
+      await plain.close();
+    }
   });
 
   const sentiment = async (text) => {
@@ -217,6 +255,7 @@ try {
 } finally {
   await browser.close();
   server.close();
+  plainServer.close();
 }
 const failed = results.filter(([, ok]) => !ok).length;
 console.log(`${results.length - failed} passed, ${failed} failed`);

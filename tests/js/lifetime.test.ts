@@ -1,4 +1,6 @@
 // Who owns wasm memory, and for how long.
+import { availableParallelism } from 'node:os';
+
 import { GRUCell, LSTMCell, Linear, Tensor, backend, heapBytes, liveObjectCount, relaxedSimdSupported, simdSupported } from 'rnn-wasm';
 
 test('liveObjectCount follows creation and dispose', () => {
@@ -55,10 +57,12 @@ test('100 create/forward/dispose cycles leave the heap where it was', () => {
   expect(heapBytes()).toBe(before);
 });
 
-test('backend() names the build that runs: the one asked for, else relaxed SIMD or SIMD where supported', () => {
+test('backend() names the build that runs: the one asked for, else relaxed SIMD or SIMD where supported, with threads in Node', () => {
   expect(simdSupported()).toBe(true); // Node 18+
   // Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd (set for the relaxed run).
   const flagged = /--experimental-wasm-relaxed-simd/.test(`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`);
   expect(relaxedSimdSupported()).toBe(flagged);
-  expect(backend()).toBe(process.env.RNN_WASM_BACKEND ?? (flagged ? 'relaxed' : 'simd'));
+  // Without one asked for, Node runs threads where it has more than one core ('auto').
+  const threaded = availableParallelism() > 1 ? '-threads' : '';
+  expect(backend()).toBe(process.env.RNN_WASM_BACKEND ?? `${flagged ? 'relaxed' : 'simd'}${threaded}`);
 });

@@ -68,6 +68,7 @@ async function updateSentiment() {
   result.textContent = `${label} ${(100 * Math.max(positive, 1 - positive)).toFixed(1)}%`;
   result.className = `result ${label}`;
   result.dataset.label = label;
+  result.dataset.trace = trace.join(' '); // for tests: the probabilities, each to the last bit
   drawChart(trace);
   drawWords(tokens, trace);
 }
@@ -110,6 +111,7 @@ async function updateSuggestions() {
   for (const { word, probability } of answer.suggestions) {
     const item = document.createElement('li');
     item.dataset.word = word;
+    item.dataset.probability = probability; // for tests: to the last bit
     item.innerHTML = `<span class="word"></span><span class="prob" style="width:${Math.max(2, (100 * probability) / top).toFixed(0)}%"></span><span class="pct">${(100 * probability).toFixed(1)}%</span>`;
     item.querySelector('.word').textContent = word;
     item.onclick = () => appendWord(word, answer.partial);
@@ -150,8 +152,11 @@ async function start() {
   }));
   const info = await ask('load', { base, sizes });
   $('loading').hidden = true;
-  const build = { relaxed: 'WebAssembly relaxed SIMD (fused multiply-add)', simd: 'WebAssembly SIMD', baseline: 'baseline (no SIMD)' }[info.backend];
-  $('status').textContent = `build: ${build} · wasm ${(info.wasmBytes / 1024).toFixed(0)} KB · models ${(Object.values(sizes).reduce((a, b) => a + b, 0) / 1048576).toFixed(1)} MB, loaded and ready in ${info.loadMs.toFixed(0)} ms`;
+  const build = { relaxed: 'WebAssembly relaxed SIMD, fused multiply-add', simd: 'WebAssembly SIMD', baseline: 'no SIMD' }[info.backend.replace(/-threads$/, '')];
+  // Threads need a cross-origin-isolated page: the server sends COOP and COEP (see the README).
+  const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}${crossOriginIsolated ? '' : ' (the page is not cross-origin isolated)'}`;
+  $('status').textContent = `rnn-wasm ${info.backend} (${build}) · ${threads} · wasm ${(info.wasmBytes / 1024).toFixed(0)} KB · models ${(Object.values(sizes).reduce((a, b) => a + b, 0) / 1048576).toFixed(1)} MB, loaded and ready in ${info.loadMs.toFixed(0)} ms`;
+  $('status').dataset.threads = info.threads; // for tests
   document.body.dataset.ready = 'true';
   for (const text of EXAMPLES) {
     const button = document.createElement('button');

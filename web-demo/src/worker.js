@@ -2,7 +2,7 @@
 // sentiment, nextword, continue, and the "Teach it" panel's finetune, finetune-reset, char-start,
 // char-stop, char-continue, char-checkpoint; each answer carries the request's id. Training
 // also posts finetune-progress, char-progress, char-error and char-stopped, which answer no request.
-import { Vocabulary, backend, init, loadModel, saveCheckpoint, tokenizeSst2, tokenizeWords } from 'rnn-wasm';
+import { Vocabulary, backend, init, loadModel, saveCheckpoint, threads, tokenizeSst2, tokenizeWords } from 'rnn-wasm';
 
 import { CHAR_MODEL, CHAR_TRAINING, CharModelTraining } from './char-model.js';
 import { FINE_TUNE, SentimentTuner } from './fine-tune.js';
@@ -40,7 +40,7 @@ async function load({ base, sizes }) {
     postMessage({ type: 'progress', loaded, total });
   };
   const [, sentimentBytes, sentimentVocabText, lmBytes, lmVocabText] = await Promise.all([
-    init(),
+    init(), // threads: 'auto', as many as the page allows (one where it is not cross-origin isolated)
     fetchWithProgress(new URL('sentiment.safetensors', base), progress),
     fetchWithProgress(new URL('sentiment.vocab.json', base), progress),
     fetchWithProgress(new URL('nextword.safetensors', base), progress),
@@ -52,9 +52,10 @@ async function load({ base, sizes }) {
   lm = loadModel(lmBytes);
   lmVocab = new Vocabulary(JSON.parse(text(lmVocabText)));
   session = lm.session();
-  // The wasm travels inside a JavaScript chunk (rnn-simd.bytes-<hash>.js once built).
-  const wasm = performance.getEntriesByType('resource').find((e) => /rnn-(relaxed|simd|baseline)\.bytes/.test(e.name));
-  return { backend: backend(), wasmBytes: wasm ? wasm.encodedBodySize || wasm.transferSize : 0, loadMs: performance.now() - started };
+  // The wasm travels inside a JavaScript chunk (rnn-simd.bytes-<hash>.js once built); init()
+  // loads only the chosen build's.
+  const wasm = performance.getEntriesByType('resource').find((e) => /rnn-[a-z-]+\.bytes/.test(e.name));
+  return { backend: backend(), threads: threads(), wasmBytes: wasm ? wasm.encodedBodySize || wasm.transferSize : 0, loadMs: performance.now() - started };
 }
 
 function analyse({ text }) {

@@ -179,7 +179,7 @@ function here(model: AnyModel, optimizer: Optimizer, owned: boolean, spec: RunSp
 
 /** In a worker: the model's weights go there, and come back on sync(), stop() and at the end. */
 function inWorker(model: AnyModel, optimizer: Optimizer | undefined, spec: OptimizerSpec, run: RunSpec, report: (p: FitProgress) => void, batches?: () => AsyncIterator<unknown>): Handle {
-  const { wasmBinary, backend } = wasmSource();
+  const source = wasmSource();
   const frozen = model.parameterRefs().filter((r) => r.frozen).map((r) => r.name);
   const weights = plainDict(model.stateDict());
   const pending = new Map<number, (m: FromWorker) => void>();
@@ -193,7 +193,7 @@ function inWorker(model: AnyModel, optimizer: Optimizer | undefined, spec: Optim
     model.loadStateDict(tensorDict(m.weights));
     if (m.type === 'done') optimizer?.loadStateDict(optimizerState(m.optimizer));
   };
-  const port = startWorker().then((worker) => {
+  const port = Promise.all([startWorker(), source]).then(([worker, { wasmBinary, backend }]) => {
     worker.listen((m) => {
       if (m.type === 'progress') report(m.progress);
       else if (m.type === 'weights' || m.type === 'checkpoint') pending.get(m.id)?.(m);

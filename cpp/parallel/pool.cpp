@@ -1,0 +1,131 @@
+#include "pool.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace rnn::parallel {
+
+namespace {
+
+// About 50-100 microseconds of polling before a thread parks: longer than a recurrent step, so
+// that a barrier rarely parks, and than the gap between two calls of a busy loop.
+constexpr std::uint32_t kSpins = 1u << 15;
+
+struct Job {
+  detail::TaskFunction run;
+  void* context;
+  std::size_t tasks;
+};
+
+// Plain globals, zero at start: every wasm instance over the shared memory sees the same ones.
+Job job;
+std::size_t declared_threads = 1;
+std::atomic<std::uint32_t> ready{0};    // workers inside worker_loop
+std::atomic<bool> stopping{false};
+alignas(64) std::atomic<std::uint32_t> generation{0};  // one more per job
+alignas(64) std::atomic<std::uint32_t> pending{0};     // workers yet to finish this job
+std::atomic<std::uint32_t> parked{0};                  // workers waiting on `generation`
+
+// Waits until word != seen; may_park: park after spinning (never on task 0, a page's main thread).
+void await_change(std::atomic<std::uint32_t>& word, std::uint32_t seen, bool may_park,
+                  std::atomic<std::uint32_t>& parked_count) {
+  std::uint32_t spins = 0;
+  while (word.load(std::memory_order_acquire) == seen) {
+    if (!may_park || ++spins < kSpins) continue;
+    parked_count.fetch_add(1);
+    detail::park(word, seen);
+    parked_count.fetch_sub(1);
+    spins = 0;
+  }
+}
+
+void bump_and_wake(std::atomic<std::uint32_t>& word, const std::atomic<std::uint32_t>& parked_count) {
+  word.fetch_add(1);  // sequentially consistent with parked_count's updates: a thread that
+                      // counted itself before this sees the change or is woken
+  if (parked_count.load() != 0) detail::wake_all(word);
+}
+
+}  // namespace
+
+namespace detail {
+
+#if defined(__wasm__) && defined(__wasm_atomics__)
+void park(const std::atomic<std::uint32_t>& word, std::uint32_t seen) {
+  // memory.atomic.wait32 sleeps while the word still holds `seen`.
+  __builtin_wasm_memory_atomic_wait32(reinterpret_cast<int*>(const_cast<std::atomic<std::uint32_t>*>(&word)),
+                                      static_cast<int>(seen), -1);
+}
+void wake_all(std::atomic<std::uint32_t>& word) {
+  __builtin_wasm_memory_atomic_notify(reinterpret_cast<int*>(&word), ~0u);
+}
+#else
+void park(const std::atomic<std::uint32_t>&, std::uint32_t) { std::this_thread::yield(); }
+void wake_all(std::atomic<std::uint32_t>&) {}
+#endif
+
+void run_job(TaskFunction run, void* context, std::size_t tasks) {
+  if (tasks <= 1) {
+    if (tasks == 1) run(context, 0);
+    return;
+  }
+  // Every worker acknowledges every job, with a task or without, so that the job is not
+  // overwritten while a worker may still read it.
+  job = Job{run, context, tasks};
+  pending.store(static_cast<std::uint32_t>(declared_threads - 1), std::memory_order_relaxed);
+  bump_and_wake(generation, parked);
+  run(context, 0);
+  while (pending.load(std::memory_order_acquire) != 0) {
+  }
+}
+
+}  // namespace detail
+
+std::size_t threads() {
+  return ready.load(std::memory_order_acquire) + 1 == declared_threads ? declared_threads : 1;
+}
+
+void set_threads(std::size_t n) {
+  declared_threads = std::max<std::size_t>(n, 1);
+  stopping.store(false);
+}
+
+void worker_loop(std::size_t index) {
+  std::uint32_t seen = generation.load(std::memory_order_acquire);
+  ready.fetch_add(1, std::memory_order_release);
+  for (;;) {
+    await_change(generation, seen, true, parked);
+    seen = generation.load(std::memory_order_acquire);
+    if (stopping.load()) break;
+    const Job current = job;
+    if (index < current.tasks) current.run(current.context, index);
+    pending.fetch_sub(1, std::memory_order_release);
+  }
+  ready.fetch_sub(1);
+}
+
+void stop_workers() {
+  stopping.store(true);
+  bump_and_wake(generation, parked);
+  while (ready.load() != 0) std::this_thread::yield();
+  declared_threads = 1;
+}
+
+void Barrier::arrive_and_wait(std::size_t task) {
+  const std::uint32_t phase = phase_.load(std::memory_order_acquire);
+  if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == parties_) {
+    arrived_.store(0, std::memory_order_relaxed);
+    bump_and_wake(phase_, parked_);
+    return;
+  }
+  await_change(phase_, phase, task != 0, parked_);
+}
+
+Range part_of(std::size_t count, std::size_t parts, std::size_t part, std::size_t grain) {
+  const std::size_t chunks = (count + grain - 1) / grain;
+  const std::size_t base = chunks / parts, extra = chunks % parts;
+  const std::size_t first = part * base + std::min(part, extra);
+  const std::size_t size = base + (part < extra ? 1 : 0);
+  return {std::min(count, first * grain), std::min(count, (first + size) * grain)};
+}
+
+}  // namespace rnn::parallel

@@ -1,0 +1,128 @@
+// The thread pool, and layers on several threads against the same layers on one: the same bits,
+// whatever the thread count, for every cell, batch 1 (split by hidden units, a barrier per step)
+// and larger batches (split by rows), both directions, stacked layers, lengths and projections.
+// Natively the workers are std::threads; the wasm builds' workers (Web Workers over the shared
+// memory) are tested from Jest (tests/js/threads.test.ts).
+#include <atomic>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "check.h"
+#include "layers/recurrent.h"
+#include "parallel/pool.h"
+#include "random_tensor.h"
+#include "tensor/random.h"
+
+using namespace rnn;
+
+namespace {
+
+// Runs body with n threads: the caller and n-1 workers.
+template <class F>
+void with_threads(std::size_t n, F&& body) {
+  parallel::set_threads(n);
+  std::vector<std::thread> workers;
+  for (std::size_t i = 1; i < n; ++i) workers.emplace_back([i] { parallel::worker_loop(i); });
+  while (parallel::threads() != n) std::this_thread::yield();
+  body();
+  parallel::stop_workers();
+  for (auto& w : workers) w.join();
+}
+
+bool same_bits(const Tensor& a, const Tensor& b) {
+  if (shape_of(a) != shape_of(b)) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::memcmp(a.data() + i, b.data() + i, sizeof(float)) != 0) return false;
+  return true;
+}
+
+struct Shape3 {
+  std::size_t steps, batch;
+};
+
+}  // namespace
+
+TEST_CASE("part_of cuts into parts that are multiples of the grain and cover everything") {
+  for (std::size_t count : {0u, 1u, 7u, 64u, 100u, 257u})
+    for (std::size_t parts : {1u, 2u, 3u, 4u})
+      for (std::size_t grain : {1u, 4u, 32u}) {
+        std::size_t next = 0;
+        for (std::size_t p = 0; p < parts; ++p) {
+          const parallel::Range r = parallel::part_of(count, parts, p, grain);
+          CHECK(r.begin == next);
+          CHECK(r.begin <= r.end);
+          CHECK(r.end == count || (r.end - r.begin) % grain == 0);
+          next = r.end;
+        }
+        CHECK(next == count);
+      }
+}
+
+TEST_CASE("a job runs every task once, on as many threads as asked, and a barrier holds them in step") {
+  with_threads(3, [] {
+    CHECK(parallel::threads() == 3);
+    for (int round = 0; round < 200; ++round) {
+      std::vector<int> ran(3, 0);
+      parallel::run(3, [&](std::size_t task) { ran[task] += 1; });
+      CHECK(ran == std::vector<int>(3, 1));
+    }
+    // Each task adds to its slot per step; after each barrier every slot must show that step.
+    std::vector<std::atomic<int>> counts(3);
+    std::atomic<int> out_of_step{0};
+    parallel::Barrier barrier(3);
+    parallel::run(3, [&](std::size_t task) {
+      for (int step = 1; step <= 100; ++step) {
+        counts[task].fetch_add(1);
+        barrier.arrive_and_wait(task);
+        for (auto& c : counts)
+          if (c.load() < step) out_of_step.fetch_add(1);
+        barrier.arrive_and_wait(task);
+      }
+    });
+    CHECK(out_of_step.load() == 0);
+  });
+  CHECK(parallel::threads() == 1);
+}
+
+TEST_CASE("layers on 2, 3 and 4 threads give the single thread's bits") {
+  Random random(5);
+  struct Case {
+    RecurrentMode mode;
+    std::size_t hidden, layers, proj;
+    bool bidirectional;
+  };
+  // Hidden sizes large enough to pass the pool's work thresholds, one too odd to split by units.
+  const std::vector<Case> layers = {
+      {RecurrentMode::lstm, 256, 1, 0, false}, {RecurrentMode::gru, 128, 2, 0, true},
+      {RecurrentMode::rnn_tanh, 256, 1, 0, true}, {RecurrentMode::rnn_relu, 192, 1, 0, false},
+      {RecurrentMode::lstm, 128, 2, 64, true},    {RecurrentMode::lstm, 200, 1, 0, false},
+  };
+  for (const Case& c : layers)
+    for (Shape3 shape : {Shape3{9, 1}, Shape3{6, 5}, Shape3{3, 2}})
+      for (bool with_lengths : {false, true}) {
+        RecurrentOptions o;
+        o.mode = c.mode;
+        o.input_size = 48;
+        o.hidden_size = c.hidden;
+        o.num_layers = c.layers;
+        o.bidirectional = c.bidirectional;
+        o.proj_size = c.proj;
+        o.seed = 3;
+        Recurrent layer(o);
+        const Tensor x = random_tensor({shape.steps, shape.batch, 48}, random);
+        std::vector<double> lengths(shape.batch);
+        for (std::size_t b = 0; b < shape.batch; ++b) lengths[b] = double(1 + (b * 7 + 3) % shape.steps);
+        const std::vector<double>* l = with_lengths ? &lengths : nullptr;
+        const RecurrentOutput one = layer.forward(x, nullptr, nullptr, l);
+        for (std::size_t n : {2u, 3u, 4u})
+          with_threads(n, [&] {
+            const RecurrentOutput many = layer.forward(x, nullptr, nullptr, l);
+            CHECK(same_bits(one.output, many.output));
+            CHECK(same_bits(one.h_n, many.h_n));
+            if (c.mode == RecurrentMode::lstm) CHECK(same_bits(one.c_n, many.c_n));
+          });
+      }
+}
+
+

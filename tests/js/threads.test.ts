@@ -1,0 +1,77 @@
+// The threaded builds: any thread count gives the one-thread build's bits (each in a fresh
+// process, so that each has its own pool), an idle pool never keeps Node alive, a page without
+// shared memory runs one thread and says why once, and bad thread counts are refused. The rest
+// of the suite runs on the threaded builds too (scripts/test.sh).
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+import * as R from 'rnn-wasm';
+
+const script = fileURLToPath(new URL('./support/threads-run.mjs', import.meta.url));
+const library = new URL('../../dist/index.js', import.meta.url).href;
+// The build this Jest run loads (tests/js/setup.ts); init() has not run yet at this point.
+const kernels = (process.env.RNN_WASM_BACKEND ?? 'simd').replace('-threads', '');
+const threaded = kernels !== 'baseline';
+const flags = kernels === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+
+interface Run {
+  backend: string;
+  threads: number;
+  digests?: Record<string, string>;
+  warnings?: string[];
+}
+
+function runInChild(mode: string, options: Record<string, unknown>): Run {
+  const out = execFileSync(process.execPath, [...flags, script, library, mode, JSON.stringify(options)], {
+    env: { ...process.env, NODE_OPTIONS: '' },
+    timeout: 60_000, // 'exit' must end by itself: a pool that held Node would hang here
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'], // a refused init's error comes back in the thrown error
+  });
+  return JSON.parse(out) as Run;
+}
+
+(threaded ? describe : describe.skip)(`the threaded build of ${kernels}`, () => {
+  test('2, 3 and 4 threads give the bits of one thread, whichever way the work is split', () => {
+    const one = runInChild('digests', { backend: kernels });
+    expect([one.backend, one.threads]).toEqual([kernels, 1]);
+    expect(Object.keys(one.digests!).length).toBe(8);
+    for (const n of [2, 3, 4]) {
+      const many = runInChild('digests', { backend: `${kernels}-threads`, threads: n });
+      expect([many.backend, many.threads]).toEqual([`${kernels}-threads`, n]);
+      expect(many.digests).toEqual(one.digests);
+    }
+  });
+
+  test('a script that used 4 threads and disposed its model exits by itself', () => {
+    expect(runInChild('exit', { backend: `${kernels}-threads`, threads: 4 })).toEqual({ backend: `${kernels}-threads`, threads: 4 });
+  });
+
+  test("'auto' (the default) in Node: threads on as many cores as Node reports, at most 4", () => {
+    const run = runInChild('exit', { backend: `${kernels}-threads` });
+    expect(run.threads).toBe(Math.min(4, availableParallelism()));
+  });
+});
+
+test('without shared memory (a page that is not cross-origin isolated): one thread, one warning that says why, no error', () => {
+  const run = runInChild('unshared', { threads: 4 });
+  expect(run.threads).toBe(1);
+  expect(run.backend.endsWith('-threads')).toBe(false);
+  expect(run.warnings).toHaveLength(1);
+  expect(run.warnings![0]).toMatch(/threads: 4.*runs 1 thread.*SharedArrayBuffer/);
+});
+
+test('threads() says how many run in this process', () => {
+  expect(R.threads()).toBe(R.backend().endsWith('-threads') ? R.threads() : 1);
+  if (R.backend().endsWith('-threads')) expect(R.threads()).toBeGreaterThanOrEqual(1);
+});
+
+test.each([[0], [1.5], [-2], [65], ['many']])('init({ threads: %p }) is an RnnError naming threads', (threads) => {
+  expect(() => runInChild('exit', { threads })).toThrow(/threads must be 'auto' or an integer from 1 to 64/);
+});
+
+test('a one-thread backend with more threads asked for is an RnnError that says so', () => {
+  const names = threaded ? `; ask for '${kernels}-threads'` : '';
+  expect(() => runInChild('exit', { backend: kernels, threads: 2 })).toThrow(new RegExp(`backend '${kernels}' runs on one thread${names}`));
+});
