@@ -24,16 +24,12 @@ for variant in relaxed simd baseline relaxed-threads simd-threads; do
   cmake --build $dir -j "$jobs"
   cp $dir/rnn.wasm dist/wasm/rnn-$variant.wasm
 done
-# The builds differ only in their wasm: one Emscripten glue serves the one-thread builds and
-# another the threaded ones (init.ts imports them).
-same_glue() {
-  cmp -s build/wasm-$1/rnn.mjs build/wasm-$2/rnn.mjs || { echo "build: the $2 build's glue differs from the $1 build's; init.ts assumes one" >&2; exit 1; }
-}
-same_glue simd relaxed
-same_glue simd baseline
-same_glue simd-threads relaxed-threads
+# The builds differ only in their wasm: one Emscripten glue serves all (init.ts imports it).
+for variant in relaxed baseline relaxed-threads simd-threads; do
+  cmp -s build/wasm-simd/rnn.mjs build/wasm-$variant/rnn.mjs || { echo "build: the $variant build's glue differs from the simd build's; init.ts assumes one" >&2; exit 1; }
+done
 cp build/wasm-simd/rnn.mjs dist/wasm/rnn.mjs
-cp build/wasm-simd-threads/rnn.mjs dist/wasm/rnn-threads.mjs
+rm -f dist/wasm/rnn-threads.mjs
 node scripts/embed-wasm.mjs
 npx tsc -p .
 node scripts/bundle-worker.mjs

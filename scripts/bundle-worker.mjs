@@ -15,9 +15,8 @@ const { outputFiles } = await build({
   target: 'es2022',
   minify: true,
   legalComments: 'none',
-  // The worker runs a one-thread build (init.ts's wasmSource), so the threaded glue stays out too.
   external: ['./wasm/rnn-relaxed.bytes.mjs', './wasm/rnn-simd.bytes.mjs', './wasm/rnn-baseline.bytes.mjs',
-    './wasm/rnn-relaxed-threads.bytes.mjs', './wasm/rnn-simd-threads.bytes.mjs', './wasm/rnn-threads.mjs'],
+    './wasm/rnn-relaxed-threads.bytes.mjs', './wasm/rnn-simd-threads.bytes.mjs'],
   logOverride: { 'empty-import-meta': 'silent' }, // the glue reads import.meta.url only to find a .wasm it is never asked for
 });
 const source = outputFiles[0].text;

@@ -1,14 +1,15 @@
 // One runtime of the browser benchmark in its own module Worker (its own wasm instance and
-// thread count): rnn-wasm with a given build, or ONNX Runtime Web with a given thread count.
+// thread count): rnn-wasm with a given build and thread count ('rnn-relaxed-threads:2'), or ONNX
+// Runtime Web with a given thread count ('ort2').
 // Messages: { setup: { runtime, workloads } } -> { ready }, then { id, calls } -> { ms, output }.
 let runners;
 
 const inputOf = (w) => Float32Array.from({ length: w.steps * w.batch * w.input }, (_, i) => Math.sin(0.37 * i));
 const fetchBytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
 
-async function rnnWasm(backend, workloads) {
+async function rnnWasm(backend, threads, workloads) {
   const R = await import('/dist/index.js');
-  await R.init({ backend });
+  await R.init({ backend, threads });
   const out = {};
   for (const [id, w] of Object.entries(workloads)) {
     const Layer = w.kind === 'lstm' ? R.LSTM : R.GRU;
@@ -23,7 +24,7 @@ async function rnnWasm(backend, workloads) {
       out[id] = async () => (w.kind === 'lstm' ? layer.forward(x)[1][0] : layer.forward(x)[1]).data;
     }
   }
-  return { name: `rnn-wasm ${R.backend()}`, runners: out };
+  return { name: `rnn-wasm ${R.backend()}${R.threads() > 1 ? ` ${R.threads()}T` : ''}`, runners: out };
 }
 
 async function onnxRuntime(threads, workloads) {
@@ -53,7 +54,8 @@ onmessage = async ({ data }) => {
   try {
     if (data.setup) {
       const { runtime, workloads } = data.setup;
-      const made = runtime.startsWith('rnn-') ? await rnnWasm(runtime.slice(4), workloads) : await onnxRuntime(Number(runtime.slice(3)), workloads);
+      const [build, threads] = runtime.slice(4).split(':');
+      const made = runtime.startsWith('rnn-') ? await rnnWasm(build, Number(threads ?? 1), workloads) : await onnxRuntime(Number(runtime.slice(3)), workloads);
       runners = made.runners;
       postMessage({ ready: true, name: made.name });
       return;

@@ -277,7 +277,7 @@ std::string build_name() {
 #else
   std::string name = "baseline";
 #endif
-#ifdef __EMSCRIPTEN_PTHREADS__
+#ifdef RNN_WASM_THREADS
   name += "-threads";
 #endif
   return name;

@@ -14,17 +14,6 @@
 
 namespace rnn {
 
-namespace {
-
-// Below these amounts of work a job costs more than it saves (measured on W1-W4's shapes and
-// smaller ones, 2 threads; docs/benchmarks.md). In multiply-adds of the recurrent product:
-// a batch-1 step (a barrier per step costs about a microsecond, 16k multiply-adds), and a whole
-// sequence split by batch rows (starting a job costs a few microseconds).
-constexpr std::size_t kMinStepWork = 1u << 16;
-constexpr std::size_t kMinSequenceWork = 1u << 18;
-
-}  // namespace
-
 std::size_t CellBase::unit_grain() const {
   const std::size_t grain = hh_.row_grain();
   return hidden_size_ % grain == 0 ? grain : 0;
@@ -38,10 +27,10 @@ bool CellBase::scan_threaded(const Sequence& s, float* h, float* c) const {
   const std::size_t grain = B == 1 ? unit_grain() : 0;
   std::size_t parts;
   if (B == 1) {
-    if (grain == 0 || step_work < kMinStepWork) return false;
+    if (grain == 0 || step_work < parallel::thresholds().step_work) return false;
     parts = std::min(threads, H / grain);
   } else {
-    if (step_work * T < kMinSequenceWork) return false;
+    if (step_work * T < parallel::thresholds().sequence_work) return false;
     parts = std::min(threads, B);
   }
   if (parts < 2) return false;

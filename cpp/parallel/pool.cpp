@@ -25,6 +25,7 @@ std::atomic<bool> stopping{false};
 alignas(64) std::atomic<std::uint32_t> generation{0};  // one more per job
 alignas(64) std::atomic<std::uint32_t> pending{0};     // workers yet to finish this job
 std::atomic<std::uint32_t> parked{0};                  // workers waiting on `generation`
+Thresholds thresholds_now;                             // read and set by the caller's thread only
 
 // Waits until word != seen; may_park: park after spinning (never on task 0, a page's main thread).
 void await_change(std::atomic<std::uint32_t>& word, std::uint32_t seen, bool may_park,
@@ -79,6 +80,8 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
 }
 
 }  // namespace detail
+
+Thresholds& thresholds() { return thresholds_now; }
 
 std::size_t threads() {
   return ready.load(std::memory_order_acquire) + 1 == declared_threads ? declared_threads : 1;

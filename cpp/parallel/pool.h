@@ -61,6 +61,16 @@ class Barrier {
   std::atomic<std::uint32_t> parked_{0};
 };
 
+// Below these amounts of work a job costs more than it saves, in multiply-adds of a recurrent
+// product: a batch-1 step (split by units, a barrier per step) and a whole sequence (split by
+// batch rows). The wasm builds take them from init (js/src/threads.ts, where they are measured:
+// bench/thresholds.mjs sets them to 0 to time smaller problems).
+struct Thresholds {
+  std::size_t step_work = std::size_t(1) << 16;
+  std::size_t sequence_work = std::size_t(1) << 18;
+};
+Thresholds& thresholds();
+
 // [begin, end) of part `part` when `count` items are cut into `parts` parts, each a multiple of
 // `grain` items (the last takes what remains), as even as that allows.
 struct Range {

@@ -3,8 +3,7 @@
 // 'baseline' (scalar kernels, for engines without SIMD); init() picks the first the engine runs.
 // 'relaxed-threads' and 'simd-threads' are the first two over shared memory, with a pool of
 // worker threads (threads.ts); init() takes one where threads are allowed and more than one is
-// asked for (the default, 'auto', asks for the cores, at most 4). Their glue differs (-pthread)
-// and is imported only then.
+// asked for (the default, 'auto', asks for the cores, at most 4). One glue serves all five.
 // Each build's wasm is embedded in an ES module (gzip, base64; scripts/embed-wasm.mjs) and handed
 // to the Emscripten glue as wasmBinary. No URL is resolved, so the same code runs unchanged in
 // browsers, Web Workers and whatever a bundler makes of it; Node reads the bare .wasm instead
@@ -191,11 +190,10 @@ async function chooseBuild(options: InitOptions): Promise<{ backend: Backend; th
 
 // A threaded build: the glue over a shared memory, then the workers over the same memory.
 async function loadThreaded(bytes: Uint8Array, n: number): Promise<RawModule> {
-  const { default: createThreadedModule } = await import('./wasm/rnn-threads.mjs');
   const compiled = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   // The module's own limits (16 MB initial, 2 GB maximum), in 64 KB pages.
   const memory = new WebAssembly.Memory({ initial: 256, maximum: 32768, shared: true });
-  const module = await createThreadedModule({
+  const module = await createRnnModule({
     wasmMemory: memory,
     instantiateWasm(imports, receive) {
       WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled));

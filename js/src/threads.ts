@@ -6,7 +6,7 @@
 // stack of its own, and enters the C++ pool (cpp/parallel/pool.h), where it parks between jobs.
 // Workers run kernels only, never the glue: a stand-in import that is called throws.
 import { RnnError } from './errors.js';
-import { unwrap, type RawModule } from './raw.js';
+import type { RawModule } from './raw.js';
 
 /** Whether this engine lets a page use threads, and if not, why not. */
 export function threadsAllowed(): { allowed: true } | { allowed: false; why: string } {
@@ -42,13 +42,15 @@ export async function autoThreadCount(): Promise<number> {
  * module's own count, `_threads()`, then says n).
  */
 export async function startThreads(module: RawModule, compiled: WebAssembly.Module, memory: WebAssembly.Memory, n: number): Promise<void> {
+  const { stepWork, sequenceWork } = thresholds;
   const glue = module as unknown as GlueExports;
   const names = {
     stackRestore: exportName(glue, 'stackRestore', () => glue.stackRestore(glue.stackSave())),
-    threadMain: exportName(glue, '_rnn_thread_main', () => glue._rnn_thread_main(0, 0)),
+    threadMain: exportName(glue, '_rnn_thread_main', () => glue._rnn_thread_main(0)),
   };
-  const workers = unwrap(module._prepareThreads(n));
-  const ready = workers.map(([stackTop, tls], i) => startWorker({ module: compiled, memory, index: i + 1, stackTop, tls, ...names }));
+  const stacks = n > 1 ? module._prepareThreads(n, WORKER_STACK_BYTES, stepWork, sequenceWork) : 1;
+  if (stacks === 0) throw new RnnError('argument', `init: no memory for ${n - 1} worker threads' stacks`);
+  const ready = Array.from({ length: n - 1 }, (_, i) => startWorker({ module: compiled, memory, index: i + 1, stackTop: stacks + (i + 1) * WORKER_STACK_BYTES, ...names }));
   await Promise.all(ready);
   // A worker says it is ready just before it enters the pool; wait until it is inside.
   for (let waited = 0; module._threads() !== n; waited += 1) {
@@ -57,11 +59,21 @@ export async function startThreads(module: RawModule, compiled: WebAssembly.Modu
   }
 }
 
+/**
+ * @internal Below this work (multiply-adds of a layer's recurrent product) a call stays on one
+ * thread: per step at batch 1, where the threads meet at a barrier every step; per sequence in
+ * batches. Measured by bench/thresholds.mjs (docs/benchmarks.md), which sets both to 0 before init.
+ */
+export const thresholds = { stepWork: 1 << 16, sequenceWork: 1 << 18 };
+
+// Enough for the pool's and the kernels' frames (a few KB).
+const WORKER_STACK_BYTES = 64 * 1024;
+
 interface GlueExports {
   asm: Record<string, unknown>;
   stackSave(): number;
   stackRestore(top: number): void;
-  _rnn_thread_main(index: number, tls: number): void;
+  _rnn_thread_main(index: number): void;
 }
 
 // The glue calls an export through a wrapper that, on its first call, replaces itself with the
@@ -79,7 +91,6 @@ interface WorkerStart {
   memory: WebAssembly.Memory;
   index: number;
   stackTop: number;
-  tls: number;
   stackRestore: string;
   threadMain: string;
 }
@@ -100,7 +111,7 @@ receive((start) => {
   const instance = new WebAssembly.Instance(start.module, imports);
   instance.exports[start.stackRestore](start.stackTop);
   port.postMessage('ready');
-  instance.exports[start.threadMain](start.index, start.tls);
+  instance.exports[start.threadMain](start.index);
 });
 `;
 

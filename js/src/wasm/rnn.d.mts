@@ -1,6 +1,12 @@
-// Types for the Emscripten glue (built from cpp/bindings/embind.cpp into dist/wasm/rnn.mjs; the
-// same for both builds, which differ only in their .wasm).
+// Types for the Emscripten glue (built from cpp/bindings/ into dist/wasm/rnn.mjs; the same for
+// every build, which differ only in their .wasm).
 import type { RawModule } from '../raw.js';
 
-declare const createRnnModule: (options: { wasmBinary: ArrayBuffer | Uint8Array }) => Promise<RawModule>;
+/** Either the wasm's bytes, or (the threaded builds) a shared memory and the compiled module's instantiation. */
+export type GlueOptions = { wasmBinary: ArrayBuffer | Uint8Array } | {
+  wasmMemory: WebAssembly.Memory;
+  instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): object;
+};
+
+declare const createRnnModule: (options: GlueOptions) => Promise<RawModule>;
 export default createRnnModule;
