@@ -243,18 +243,20 @@ Measured on the same machine with standalone wasm programs built from the projec
   per cycle without FMA): 5x TensorFlow.js's W4 (820-980 ms, so 165-195 ms) is out of reach
   of single-threaded WebAssembly on this machine.
 `;
-  // The training section belongs to npm run bench -- --train (bench/train.mjs): kept as it is.
+  // The sections of npm run bench -- --train, --browser and --thresholds are kept as they are.
   const previous = readFileSync('docs/benchmarks.md', 'utf8');
-  const from = previous.indexOf('<!-- train: begin -->'), to = previous.indexOf('<!-- train: end -->');
-  const training = from >= 0 && to > from ? `\n${previous.slice(from, to + '<!-- train: end -->'.length)}\n` : '';
-  writeFileSync('docs/benchmarks.md', doc + training);
+  const kept = ['train', 'browser', 'thresholds'].map((name) => {
+    const from = previous.indexOf(`<!-- ${name}: begin -->`), to = previous.indexOf(`<!-- ${name}: end -->`);
+    return from >= 0 && to > from ? `\n${previous.slice(from, to + `<!-- ${name}: end -->`.length)}\n` : '';
+  });
+  writeFileSync('docs/benchmarks.md', doc + kept.join(''));
   writeReadmeSection('bench', table);  // the README shows the same table
 }
 
 if (!child) {
   // Weights and ONNX models for this run (the ONNX files need Debian's python3-onnx).
   const rnn = await import('rnn-wasm');
-  await rnn.init();
+  await rnn.init({ backend: 'simd' });
   writeWeights(FOLDER);
   execFileSync('/usr/bin/python3', ['bench/make_onnx.py', FOLDER], { stdio: 'inherit' });
 }

@@ -11,7 +11,7 @@ const w = WORKLOADS.W1;
 
 if (which === 'rnn-wasm') {
   const rnn = await import('rnn-wasm');
-  await rnn.init();
+  await rnn.init({ backend: 'simd' }); // one thread, as ONNX Runtime Web 1T beside it
   const { tensors } = rnn.loadSafetensors(readFileSync(`${folder}/lstm1.safetensors`));
   const lstm = new rnn.LSTM({ inputSize: w.input, hiddenSize: w.hidden });
   lstm.loadStateDict(tensors);

@@ -4,6 +4,7 @@
 // cpp/parallel/pool.h's thresholds are chosen from it (docs/benchmarks.md).
 //   node bench/thresholds.mjs [--quick]
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const quick = process.argv.includes('--quick');
@@ -51,5 +52,24 @@ if (process.argv[2] === '--child') {
     const work = (kind === 'LSTM' ? 4 : 3) * hidden * hidden * batch;
     lines.push(`| ${label} | ${work.toLocaleString('en')} | ${one.toFixed(3)} | ${two.toFixed(3)} | ${(one / two).toFixed(2)}x |`);
   }
-  console.log(lines.join('\n'));
+  const table = lines.join('\n');
+  console.log(table);
+  const section = `<!-- thresholds: begin -->
+## Where threads start to pay
+
+\`npm run bench -- --thresholds\` (bench/thresholds.mjs) times layers of growing size on one thread
+(the simd build) and on 2 (simd-threads with the thresholds set to 0, so that every call is split),
+each in a fresh Node process, three times alternating, medians (${quick ? 5 : 11} samples each). One run,
+${new Date().toISOString().slice(0, 10)}, Node ${process.version}:
+
+${table}
+
+The thresholds (js/src/threads.ts): a batch-1 layer is split when its recurrent product has at least
+16,384 multiply-adds per step, a batch when the product over the whole sequence has at least as
+many; below that 2 threads gained 11% or less. Each barrier (batch 1) or job costs the threads a
+few microseconds; a page where other work competes for the cores gains less.
+<!-- thresholds: end -->`;
+  const doc = readFileSync('docs/benchmarks.md', 'utf8');
+  const from = doc.indexOf('<!-- thresholds: begin -->'), to = doc.indexOf('<!-- thresholds: end -->');
+  writeFileSync('docs/benchmarks.md', from >= 0 && to > from ? doc.slice(0, from) + section + doc.slice(to + '<!-- thresholds: end -->'.length) : `${doc.trimEnd()}\n\n${section}\n`);
 }

@@ -6,7 +6,8 @@
 # npm run bench -- --fit [--quick]: fit() in its worker against the calling thread, in Node and
 # Chromium (bench/fit.mjs).
 # npm run bench -- --browser [--quick]: the workloads in Chromium, rnn-wasm's relaxed and SIMD
-# builds against ONNX Runtime Web 1 and 2 threads (bench/browser.mjs).
+# builds against ONNX Runtime Web at 1 thread, then both at 2 and 4 (bench/browser.mjs).
+# npm run bench -- --thresholds [--quick]: where threads start to pay (bench/thresholds.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # route FLAG 'SETUP-OPTIONS' SCRIPT: when FLAG is among the arguments, set up (scripts/setup.sh
@@ -27,6 +28,7 @@ route() {
 route --fit --browser bench/fit.mjs "$@"
 route --browser '--bench --browser' bench/browser.mjs "$@"
 route --train --torch bench/train.mjs "$@"
+route --thresholds '' bench/thresholds.mjs "$@"
 bash scripts/setup.sh --bench
 bash scripts/build.sh
 if [ ! -f build/native/CMakeCache.txt ]; then

@@ -71,15 +71,13 @@ Tensor Recurrent::step(const Tensor& x, RecurrentState& state) const {
   const bool lstm = options_.mode == RecurrentMode::lstm;
   if (shape_of(state.h()) != Shape{options_.num_layers, B, S} || (lstm && shape_of(state.c()) != Shape{options_.num_layers, B, H}))
     fail(ErrorKind::argument, type_name() + ".step: the state was made by a layer of another size");
-  std::vector<float> gi;
+  // Each layer scans its one step as a sequence of one, which takes the layer's threads where
+  // it has them (cells/parallel_scan.cpp); the new state is written over the old.
   const float* input = x.data();
   for (std::size_t k = 0; k < options_.num_layers; ++k) {
-    const CellBase& cell = *cells_[k];
-    gi.resize(B * cell.gates() * H);
-    cell.project_input(input, B, gi.data());
     float* h = state.h().data() + k * B * S;
     float* c = lstm ? state.c().data() + k * B * H : nullptr;
-    cell.step(gi.data(), h, c, B, h, c);  // in place: the cells read h before writing it
+    cells_[k]->scan(CellBase::Sequence{input, h, S, 1, B, nullptr, false}, h, c, nullptr);
     input = h;
   }
   Tensor y = xt::empty<float>(Shape{B, S});

@@ -66,8 +66,8 @@ class Barrier {
 // batch rows). The wasm builds take them from init (js/src/threads.ts, where they are measured:
 // bench/thresholds.mjs sets them to 0 to time smaller problems).
 struct Thresholds {
-  std::size_t step_work = std::size_t(1) << 16;
-  std::size_t sequence_work = std::size_t(1) << 18;
+  std::size_t step_work = std::size_t(1) << 14;
+  std::size_t sequence_work = std::size_t(1) << 14;
 };
 Thresholds& thresholds();
 

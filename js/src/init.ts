@@ -38,7 +38,8 @@ export interface InitOptions {
   threads?: number | 'auto';
   /**
    * The .wasm file's bytes (of the chosen backend's build), for set-ups that load it themselves.
-   * The default is the copy embedded in the package.
+   * The default is the copy embedded in the package. Without `backend`, they are taken for the
+   * one-thread build init() would pick; a threaded build's file needs `backend: '…-threads'`.
    */
   wasmBinary?: ArrayBuffer | Uint8Array;
   /**
@@ -174,6 +175,13 @@ async function chooseBuild(options: InitOptions): Promise<{ backend: Backend; th
     }
     return { backend: forced, threads: 1 };
   }
+  // Bytes of one's own, without a backend, are a one-thread build's, as they were before threads.
+  if (!forced && (options.wasmBinary !== undefined || options.wasmUrl !== undefined)) {
+    if (typeof asked === 'number' && asked > 1) {
+      throw new RnnError('argument', `init: threads: ${asked} with wasmBinary or wasmUrl needs backend: 'relaxed-threads' or 'simd-threads' (and that build's file)`);
+    }
+    return { backend: KERNELS.find((k) => SUPPORTED[k].runs())!, threads: 1 };
+  }
   const permission = threadsAllowed();
   if (forced && !permission.allowed) throw new RnnError('argument', `init: backend '${forced}' needs threads, but ${permission.why}`);
   const wanted = asked === 'auto' ? (permission.allowed ? await autoThreadCount() : 1) : asked;
@@ -193,13 +201,18 @@ async function loadThreaded(bytes: Uint8Array, n: number): Promise<RawModule> {
   const compiled = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   // The module's own limits (16 MB initial, 2 GB maximum), in 64 KB pages.
   const memory = new WebAssembly.Memory({ initial: 256, maximum: 32768, shared: true });
-  const module = await createRnnModule({
+  // The glue has no way to hear of a failed instantiation: it would wait for ever.
+  let fail!: (error: unknown) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  const module = await Promise.race([failed, createRnnModule({
     wasmMemory: memory,
     instantiateWasm(imports, receive) {
-      WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled));
+      WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled), (error: Error) => {
+        fail(new RnnError('argument', `init: this wasm is not a threaded build's (${error.message}); pass the file of the backend asked for`));
+      });
       return {};
     },
-  });
+  })]);
   await startThreads(module, compiled, memory, n);
   return module;
 }

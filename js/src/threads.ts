@@ -64,7 +64,7 @@ export async function startThreads(module: RawModule, compiled: WebAssembly.Modu
  * thread: per step at batch 1, where the threads meet at a barrier every step; per sequence in
  * batches. Measured by bench/thresholds.mjs (docs/benchmarks.md), which sets both to 0 before init.
  */
-export const thresholds = { stepWork: 1 << 16, sequenceWork: 1 << 18 };
+export const thresholds = { stepWork: 1 << 14, sequenceWork: 1 << 14 };
 
 // Enough for the pool's and the kernels' frames (a few KB).
 const WORKER_STACK_BYTES = 64 * 1024;

@@ -43,6 +43,30 @@ struct Shape3 {
 
 }  // namespace
 
+TEST_CASE("streaming steps (a sequence of one, its input projection split by units too) give one thread's bits") {
+  Random random(9);
+  for (std::size_t batch : {1u, 3u}) {
+    RecurrentOptions o;
+    o.mode = RecurrentMode::lstm;
+    o.input_size = 96;
+    o.hidden_size = 256;
+    o.num_layers = 2;
+    o.seed = 4;
+    Recurrent layer(o);
+    std::vector<Tensor> inputs;
+    for (int t = 0; t < 4; ++t) inputs.push_back(random_tensor({batch, 96}, random));
+    RecurrentState one(2, batch, 256, 256, true);
+    std::vector<Tensor> expected;
+    for (const Tensor& x : inputs) expected.push_back(layer.step(x, one));
+    with_threads(2, [&] {
+      RecurrentState many(2, batch, 256, 256, true);
+      for (std::size_t t = 0; t < inputs.size(); ++t) CHECK(same_bits(layer.step(inputs[t], many), expected[t]));
+      CHECK(same_bits(many.h(), one.h()));
+      CHECK(same_bits(many.c(), one.c()));
+    });
+  }
+}
+
 TEST_CASE("part_of cuts into parts that are multiples of the grain and cover everything") {
   for (std::size_t count : {0u, 1u, 7u, 64u, 100u, 257u})
     for (std::size_t parts : {1u, 2u, 3u, 4u})

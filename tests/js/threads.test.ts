@@ -48,6 +48,15 @@ function runInChild(mode: string, options: Record<string, unknown>): Run {
     expect(runInChild('exit', { backend: `${kernels}-threads`, threads: 4 })).toEqual({ backend: `${kernels}-threads`, threads: 4 });
   });
 
+  test("a .wasm of one's own without a backend is taken for the one-thread build; threads then need the threaded one named", () => {
+    const wasmUrl = new URL(`../../dist/wasm/rnn-${kernels}.wasm`, import.meta.url).href;
+    expect(runInChild('exit', { wasmUrl })).toEqual({ backend: kernels, threads: 1 });
+    expect(() => runInChild('exit', { wasmUrl, threads: 2 })).toThrow(/threads: 2 with wasmBinary or wasmUrl needs backend: 'relaxed-threads' or 'simd-threads'/);
+    const threadedUrl = new URL(`../../dist/wasm/rnn-${kernels}-threads.wasm`, import.meta.url).href;
+    expect(runInChild('exit', { wasmUrl: threadedUrl, backend: `${kernels}-threads`, threads: 2 })).toEqual({ backend: `${kernels}-threads`, threads: 2 });
+    expect(() => runInChild('exit', { wasmUrl, backend: `${kernels}-threads`, threads: 2 })).toThrow(/this wasm is not a threaded build's/);
+  });
+
   test("'auto' (the default) in Node: threads on as many cores as Node reports, at most 4", () => {
     const run = runInChild('exit', { backend: `${kernels}-threads` });
     expect(run.threads).toBe(Math.min(4, availableParallelism()));
