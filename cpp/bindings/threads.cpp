@@ -15,21 +15,22 @@
 
 namespace {
 
-// Declares n threads and sets the work below which a call stays on one thread (see
-// parallel::Thresholds; bench/thresholds.mjs sets 0). Returns where the workers' stacks start:
+// Declares n threads and sets how the pool is used (parallel::Settings). Returns where the
+// workers' stacks start:
 // n - 1 stacks of stack_bytes each, worker i's top at the start plus i * stack_bytes; 0 where
 // there is no memory for them, or the build has no threads.
-double prepare_threads(double n, double stack_bytes, double step_work, double sequence_work) {
+double prepare_threads(double n, double stack_bytes, double step_work, double sequence_work, double barrier_parties) {
 #ifdef RNN_WASM_THREADS
   const std::size_t count = static_cast<std::size_t>(n), bytes = static_cast<std::size_t>(stack_bytes);
   // Never freed: the workers live as long as the module.
   void* stacks = std::aligned_alloc(16, (count - 1) * bytes);
   if (!stacks) return 0;
   rnn::parallel::set_threads(count);
-  rnn::parallel::thresholds() = {static_cast<std::size_t>(step_work), static_cast<std::size_t>(sequence_work)};
+  rnn::parallel::settings() = {static_cast<std::size_t>(step_work), static_cast<std::size_t>(sequence_work),
+                               static_cast<std::size_t>(barrier_parties)};
   return double(reinterpret_cast<std::uintptr_t>(stacks));
 #else
-  (void)n, (void)stack_bytes, (void)step_work, (void)sequence_work;
+  (void)n, (void)stack_bytes, (void)step_work, (void)sequence_work, (void)barrier_parties;
   return 0;
 #endif
 }

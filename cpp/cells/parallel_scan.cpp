@@ -29,10 +29,10 @@ bool CellBase::scan_threaded(const Sequence& s, float* h, float* c) const {
   const std::size_t grain = B == 1 ? unit_grain() : 0;
   std::size_t parts;
   if (B == 1) {
-    if (grain == 0 || step_work < parallel::thresholds().step_work) return false;
-    parts = std::min(threads, H / grain);
+    if (grain == 0 || step_work < parallel::settings().step_work) return false;
+    parts = std::min({threads, H / grain, parallel::settings().barrier_parties});
   } else {
-    if (step_work * T < parallel::thresholds().sequence_work) return false;
+    if (step_work * T < parallel::settings().sequence_work) return false;
     parts = std::min(threads, B);
   }
   if (parts < 2) return false;

@@ -8,10 +8,11 @@ namespace rnn::parallel {
 namespace {
 
 // Polls before a thread parks, about 50-100 microseconds: longer than a recurrent step, so that a
-// barrier rarely parks, and than the gap between two calls of a busy loop. Parking at barriers
-// after a few microseconds instead (2^11 polls) made Chromium's 2-thread W2 19x slower.
-constexpr std::uint32_t kJobSpins = 1u << 15;
-constexpr std::uint32_t kBarrierSpins = kJobSpins;
+// barrier rarely parks, and than the gap between two calls of a busy loop. (Parking at barriers
+// after 2^11 polls made Chromium's 2-thread W2 19x slower.) A worker left out of a job polls
+// briefly: the job's threads may need its core.
+constexpr std::uint32_t kSpins = 1u << 15;
+constexpr std::uint32_t kIdleSpins = 1u << 8;
 
 struct Job {
   detail::TaskFunction run;
@@ -27,7 +28,7 @@ std::atomic<bool> stopping{false};
 alignas(64) std::atomic<std::uint32_t> generation{0};  // one more per job
 alignas(64) std::atomic<std::uint32_t> pending{0};     // workers yet to finish this job
 std::atomic<std::uint32_t> parked{0};                  // workers waiting on `generation`
-Thresholds thresholds_now;                             // read and set by the caller's thread only
+Settings settings_now;                                 // read and set by the caller's thread only
 
 // Waits until word != seen; may_park: park after spinning (never on task 0, a page's main thread).
 void await_change(std::atomic<std::uint32_t>& word, std::uint32_t seen, bool may_park,
@@ -83,7 +84,7 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
 
 }  // namespace detail
 
-Thresholds& thresholds() { return thresholds_now; }
+Settings& settings() { return settings_now; }
 
 std::size_t threads() {
   return ready.load(std::memory_order_acquire) + 1 == declared_threads ? declared_threads : 1;
@@ -97,12 +98,14 @@ void set_threads(std::size_t n) {
 void worker_loop(std::size_t index) {
   std::uint32_t seen = generation.load(std::memory_order_acquire);
   ready.fetch_add(1, std::memory_order_release);
+  bool had_task = true;
   for (;;) {
-    await_change(generation, seen, true, parked, kJobSpins);
+    await_change(generation, seen, true, parked, had_task ? kSpins : kIdleSpins);
     seen = generation.load(std::memory_order_acquire);
     if (stopping.load()) break;
     const Job current = job;
-    if (index < current.tasks) current.run(current.context, index);
+    had_task = index < current.tasks;
+    if (had_task) current.run(current.context, index);
     pending.fetch_sub(1, std::memory_order_release);
   }
   ready.fetch_sub(1);
@@ -122,7 +125,7 @@ void Barrier::arrive_and_wait(std::size_t task) {
     bump_and_wake(phase_, parked_);
     return;
   }
-  await_change(phase_, phase, task != 0, parked_, kBarrierSpins);
+  await_change(phase_, phase, task != 0, parked_, kSpins);
 }
 
 Range part_of(std::size_t count, std::size_t parts, std::size_t part, std::size_t grain) {

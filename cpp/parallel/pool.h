@@ -61,15 +61,19 @@ class Barrier {
   std::atomic<std::uint32_t> parked_{0};
 };
 
-// Below these amounts of work a job costs more than it saves, in multiply-adds of a recurrent
-// product: a batch-1 step (split by units, a barrier per step) and a whole sequence (split by
-// batch rows). The wasm builds take them from init (js/src/threads.ts, where they are measured:
-// bench/thresholds.mjs sets them to 0 to time smaller problems).
-struct Thresholds {
+// How the pool is used. step_work and sequence_work: below these amounts of work a job costs
+// more than it saves, in multiply-adds of a recurrent product: a batch-1 step (split by units, a
+// barrier per step) and a whole sequence (split by batch rows). barrier_parties: at most this
+// many threads meet at a barrier, the cores the engine reports: with more threads than cores, a
+// spinning thread keeps the core from the one it waits for (on 2 cores, 4 threads took W1 from
+// 1.5 ms to 42 ms). The wasm builds take them from init (js/src/threads.ts; bench/thresholds.mjs
+// sets the work to 0).
+struct Settings {
   std::size_t step_work = std::size_t(1) << 14;
   std::size_t sequence_work = std::size_t(1) << 14;
+  std::size_t barrier_parties = 64;
 };
-Thresholds& thresholds();
+Settings& settings();
 
 // [begin, end) of part `part` when `count` items are cut into `parts` parts, each a multiple of
 // `grain` items (the last takes what remains), as even as that allows.

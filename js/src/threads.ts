@@ -24,8 +24,8 @@ export function threadsAllowed(): { allowed: true } | { allowed: false; why: str
   return { allowed: true };
 }
 
-/** init({ threads: 'auto' }): the cores the engine reports, at most 4. */
-export async function autoThreadCount(): Promise<number> {
+/** init({ threads: 'auto' }): the cores the engine reports, at most `limit`. */
+export async function autoThreadCount(limit = 4): Promise<number> {
   let cores = 1;
   if (isNode()) {
     const osName = 'node:os';
@@ -34,7 +34,7 @@ export async function autoThreadCount(): Promise<number> {
   } else if (typeof navigator === 'object' && navigator.hardwareConcurrency) {
     cores = navigator.hardwareConcurrency;
   }
-  return Math.max(1, Math.min(4, cores));
+  return Math.max(1, Math.min(limit, cores));
 }
 
 /**
@@ -43,12 +43,14 @@ export async function autoThreadCount(): Promise<number> {
  */
 export async function startThreads(module: RawModule, compiled: WebAssembly.Module, memory: WebAssembly.Memory, n: number): Promise<void> {
   const { stepWork, sequenceWork } = thresholds;
+  // At most one thread per core meets at a barrier (cpp/parallel/pool.h's Settings).
+  const barrierParties = await autoThreadCount(Infinity);
   const glue = module as unknown as GlueExports;
   const names = {
     stackRestore: exportName(glue, 'stackRestore', () => glue.stackRestore(glue.stackSave())),
     threadMain: exportName(glue, '_rnn_thread_main', () => glue._rnn_thread_main(0)),
   };
-  const stacks = n > 1 ? module._prepareThreads(n, WORKER_STACK_BYTES, stepWork, sequenceWork) : 1;
+  const stacks = n > 1 ? module._prepareThreads(n, WORKER_STACK_BYTES, stepWork, sequenceWork, barrierParties) : 1;
   if (stacks === 0) throw new RnnError('argument', `init: no memory for ${n - 1} worker threads' stacks`);
   const ready = Array.from({ length: n - 1 }, (_, i) => startWorker({ module: compiled, memory, index: i + 1, stackTop: stacks + (i + 1) * WORKER_STACK_BYTES, ...names }));
   await Promise.all(ready);
