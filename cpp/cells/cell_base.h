@@ -159,10 +159,9 @@ class CellBase : public Module {
   // h_new, c_new: end - first; tape: null, or the whole batch's.
   void scan_rows(const Sequence& s, const float* gi, float* h, float* c, std::size_t first, std::size_t end,
                  float* h_new, float* c_new, float* scratch, const Tape* tape) const;
-  // Batch 1 split by units, from the projected input gi, or (project) projecting each step's
-  // input into gi by units too.
-  void scan_units(const Sequence& s, float* gi, float* h, float* c, std::size_t parts, std::size_t grain,
-                  bool project) const;
+  // Batch 1 split by units, from the projected input gi.
+  void scan_units(const Sequence& s, const float* gi, float* h, float* c, std::size_t parts,
+                  std::size_t grain) const;
 
   // A step's scratch (the hidden projection), kept across steps so that a step allocates
   // nothing: allocating and zeroing it every step cost a batch-1 RNN layer 4%.

@@ -3,8 +3,7 @@
 //     synchronisation between steps;
 //   batch 1: each step's recurrent product W_hh h and its gate math are split by hidden units,
 //     and the threads meet at a barrier after every step (the next needs all of h).
-// Either way the input projection of every step comes first, as one product split by rows (at
-// batch 1 with too few steps for that, a streaming step, each thread projects its units). Each
+// Either way the input projection of every step comes first, as one product split by rows. Each
 // output is computed by one thread with the kernels a single thread uses, so the results are the
 // same bits whatever the thread count.
 #include <algorithm>
@@ -16,8 +15,7 @@
 namespace rnn {
 
 std::size_t CellBase::unit_grain() const {
-  // Both products are split by units: each range must be whole panels of both (8 or 32 rows).
-  const std::size_t grain = std::max(hh_.row_grain(), ih_.row_grain());
+  const std::size_t grain = hh_.row_grain();
   return hidden_size_ % grain == 0 ? grain : 0;
 }
 
@@ -37,20 +35,18 @@ bool CellBase::scan_threaded(const Sequence& s, float* h, float* c) const {
   }
   if (parts < 2) return false;
 
-  // Every step's input projection, its rows split between the threads; or, with too few steps
-  // at batch 1 to split that way (a streaming step), each step's, split by units with the rest.
+  // Every step's input projection, its rows split between the threads. (Splitting a streaming
+  // step's projection by units instead made a worker read garbage in about 1 of 12 first calls
+  // of a batch-1 classifier, not found; that split is gone.)
   const Scratch gi = scratch(T * B * G);
   const std::size_t rows = T * B, in = input_size_;
-  const bool project_by_units = B == 1 && rows < 4 * threads;
-  if (!project_by_units) {
-    parallel::run(threads, [&](std::size_t task) {
-      const parallel::Range r = parallel::part_of(rows, threads, task, 4);
-      if (r.begin < r.end) project_input(s.x + r.begin * in, r.end - r.begin, gi.get() + r.begin * G);
-    });
-  }
+  parallel::run(threads, [&](std::size_t task) {
+    const parallel::Range r = parallel::part_of(rows, threads, task, 4);
+    if (r.begin < r.end) project_input(s.x + r.begin * in, r.end - r.begin, gi.get() + r.begin * G);
+  });
 
   if (B == 1) {
-    scan_units(s, gi.get(), h, c, parts, grain, project_by_units);
+    scan_units(s, gi.get(), h, c, parts, grain);
     return true;
   }
   // Each slice's buffers are allocated here: a worker thread allocates nothing.
@@ -71,8 +67,8 @@ bool CellBase::scan_threaded(const Sequence& s, float* h, float* c) const {
   return true;
 }
 
-void CellBase::scan_units(const Sequence& s, float* gi, float* h, float* c, std::size_t parts,
-                          std::size_t grain, bool project) const {
+void CellBase::scan_units(const Sequence& s, const float* gi, float* h, float* c, std::size_t parts,
+                          std::size_t grain) const {
   const std::size_t T = s.steps, S = state_size_, H = hidden_size_, G = gates_ * H;
   // h alternates between two buffers: a step reads one whole and writes its units of the other.
   const Scratch states = scratch(2 * S), gh = scratch(G);
@@ -86,9 +82,6 @@ void CellBase::scan_units(const Sequence& s, float* gi, float* h, float* c, std:
       const std::size_t t = s.reverse ? taken - 1 - i : i;
       const float* h_prev = states.get() + (i % 2) * S;
       float* h_next = states.get() + ((i + 1) % 2) * S;
-      if (project)
-        for (std::size_t k = 0; k < gates_; ++k)
-          ih_.apply_rows(s.x + t * input_size_, gi + t * G, k * H + u.begin, k * H + u.end);
       step_units(UnitStep{gi + t * G, h_prev, c, h_next, gh.get(), u.begin, u.end});
       std::copy(h_next + u.begin, h_next + u.end, s.out + t * s.out_stride + u.begin);
       barrier.arrive_and_wait(task);

@@ -43,7 +43,7 @@ struct Shape3 {
 
 }  // namespace
 
-TEST_CASE("streaming steps (a sequence of one, its input projection split by units too) give one thread's bits") {
+TEST_CASE("streaming steps (a sequence of one) give one thread's bits") {
   Random random(9);
   for (std::size_t batch : {1u, 3u}) {
     RecurrentOptions o;
