@@ -17,7 +17,7 @@ const quick = process.argv.includes('--quick');
 // rnn-<build>[:threads] and ort<threads>. 4 threads on this 2-core machine are oversubscribed.
 const RUNTIMES = ['rnn-relaxed', 'rnn-simd', 'ort1', 'rnn-relaxed-threads:2', 'ort2', 'rnn-relaxed-threads:4', 'ort4'];
 const settings = {
-  runtimes: RUNTIMES, workloads: WORKLOADS, warmUpMs: quick ? 500 : 1500,
+  runtimes: RUNTIMES, workloads: WORKLOADS, warmUpMs: quick ? 500 : 1500, settleMs: 20,
   rounds: { W1: quick ? 5 : 21, W2: quick ? 5 : 21, W3: quick ? 5 : 21, W4: quick ? 3 : 7 },
   calls: { W1: 1, W2: 1, W3: 64, W4: 1 },
 };

@@ -28,6 +28,7 @@ const char* error_kind_name(ErrorKind kind) {
     case ErrorKind::argument: return "argument";
     case ErrorKind::disposed: return "disposed";
     case ErrorKind::memory: return "memory";
+    case ErrorKind::worker: return "worker";
   }
   return "argument";
 }

@@ -13,6 +13,7 @@ enum class ErrorKind {
   argument,  // an option or value is out of range (sizes, token ids, names)
   disposed,  // an object was used after dispose() (raised in TypeScript)
   memory,    // the wasm heap could not grow
+  worker,    // a worker thread failed
 };
 
 const char* error_kind_name(ErrorKind kind);

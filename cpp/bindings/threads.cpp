@@ -40,10 +40,13 @@ double thread_count() { return double(rnn::parallel::threads()); }
 }  // namespace
 
 // A worker's life. Index 0 returns at once: js/src/threads.ts calls it so to find its export.
+// A negative index says worker -index trapped (its script caught the trap).
 extern "C" EMSCRIPTEN_KEEPALIVE void rnn_thread_main(int index) {
-  if (index <= 0) return;
 #ifdef RNN_WASM_THREADS
-  rnn::parallel::worker_loop(static_cast<std::size_t>(index));
+  if (index > 0) rnn::parallel::worker_loop(static_cast<std::size_t>(index));
+  if (index < 0) rnn::parallel::worker_failed();
+#else
+  (void)index;
 #endif
 }
 

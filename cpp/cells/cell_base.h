@@ -114,11 +114,16 @@ class CellBase : public Module {
   // Units [first, end) of one batch-1 step: their rows of gh = W_hh h + b_hh (gh holds all
   // gates*hidden_size; other threads write the other rows), then their gate math, c updated in
   // place (LSTM) and h_out written, each unit with the bits step() gives it. h is not written.
-  // One argument, a struct: with seven, this virtual call trapped ("function signature
-  // mismatch") in worker instances under Node 20 whenever V8's baseline compiler (Liftoff) had
-  // compiled the caller there; with --no-liftoff, or one argument, it never did.
+  // One argument, a struct, here and in project_units: Node 20's V8 misbehaves in worker
+  // instances when a call's caller and callee come from different tiers (Liftoff, TurboFan).
+  // With seven arguments this virtual call trapped ("function signature mismatch"); with the
+  // projection's four apply_rows calls inline in the scan's loop, a worker read W_ih's panel
+  // height as 0 and trapped dividing by it, in 28 of 40 fresh runs with
+  // --no-wasm-dynamic-tiering, 0 of 40 with --liftoff-only or --no-liftoff. Through the struct:
+  // 0 of 100 (threads.test.ts keeps checking it).
   struct UnitStep {
-    const float* gi;
+    const float* x;  // the step's input, for project_units
+    float* gi;
     const float* h;
     float* c;
     float* h_out;
@@ -126,6 +131,9 @@ class CellBase : public Module {
     std::size_t first, end;
   };
   virtual void step_units(const UnitStep& u) const = 0;
+  // gi's units [first, end) of every gate, W_ih x + b_ih: a streaming step's share of the input
+  // projection (too few rows to split by rows).
+  void project_units(const UnitStep& u) const;
   // The multiple of units a range must be (W_hh's panel height), or 0 where a step cannot be
   // split by units (LSTM's projection needs every unit's output before it can start).
   virtual std::size_t unit_grain() const;
@@ -159,9 +167,10 @@ class CellBase : public Module {
   // h_new, c_new: end - first; tape: null, or the whole batch's.
   void scan_rows(const Sequence& s, const float* gi, float* h, float* c, std::size_t first, std::size_t end,
                  float* h_new, float* c_new, float* scratch, const Tape* tape) const;
-  // Batch 1 split by units, from the projected input gi.
-  void scan_units(const Sequence& s, const float* gi, float* h, float* c, std::size_t parts,
-                  std::size_t grain) const;
+  // Batch 1 split by units, from the projected input gi, or (project) projecting each step's
+  // input into gi by units too.
+  void scan_units(const Sequence& s, float* gi, float* h, float* c, std::size_t parts, std::size_t grain,
+                  bool project) const;
 
   // A step's scratch (the hidden projection), kept across steps so that a step allocates
   // nothing: allocating and zeroing it every step cost a batch-1 RNN layer 4%.

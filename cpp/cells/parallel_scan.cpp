@@ -3,7 +3,9 @@
 //     synchronisation between steps;
 //   batch 1: each step's recurrent product W_hh h and its gate math are split by hidden units,
 //     and the threads meet at a barrier after every step (the next needs all of h).
-// Either way the input projection of every step comes first, as one product split by rows. Each
+// Either way the input projection of every step comes first, as one product split by rows (at
+// batch 1 with too few steps for that, a streaming step, each thread projects its units, through
+// project_units: see UnitStep in cell_base.h for why it is not inline). Each
 // output is computed by one thread with the kernels a single thread uses, so the results are the
 // same bits whatever the thread count.
 #include <algorithm>
@@ -15,7 +17,8 @@
 namespace rnn {
 
 std::size_t CellBase::unit_grain() const {
-  const std::size_t grain = hh_.row_grain();
+  // Both products are split by units: each range must be whole panels of both (8 or 32 rows).
+  const std::size_t grain = std::max(hh_.row_grain(), ih_.row_grain());
   return hidden_size_ % grain == 0 ? grain : 0;
 }
 
@@ -35,18 +38,20 @@ bool CellBase::scan_threaded(const Sequence& s, float* h, float* c) const {
   }
   if (parts < 2) return false;
 
-  // Every step's input projection, its rows split between the threads. (Splitting a streaming
-  // step's projection by units instead made a worker read garbage in about 1 of 12 first calls
-  // of a batch-1 classifier, not found; that split is gone.)
+  // Every step's input projection, its rows split between the threads; or, with too few steps
+  // at batch 1 to split that way (a streaming step), each step's, split by units with the rest.
   const Scratch gi = scratch(T * B * G);
   const std::size_t rows = T * B, in = input_size_;
-  parallel::run(threads, [&](std::size_t task) {
-    const parallel::Range r = parallel::part_of(rows, threads, task, 4);
-    if (r.begin < r.end) project_input(s.x + r.begin * in, r.end - r.begin, gi.get() + r.begin * G);
-  });
+  const bool project_by_units = B == 1 && rows < 4 * threads;
+  if (!project_by_units) {
+    parallel::run(threads, [&](std::size_t task) {
+      const parallel::Range r = parallel::part_of(rows, threads, task, 4);
+      if (r.begin < r.end) project_input(s.x + r.begin * in, r.end - r.begin, gi.get() + r.begin * G);
+    });
+  }
 
   if (B == 1) {
-    scan_units(s, gi.get(), h, c, parts, grain);
+    scan_units(s, gi.get(), h, c, parts, grain, project_by_units);
     return true;
   }
   // Each slice's buffers are allocated here: a worker thread allocates nothing.
@@ -67,8 +72,13 @@ bool CellBase::scan_threaded(const Sequence& s, float* h, float* c) const {
   return true;
 }
 
-void CellBase::scan_units(const Sequence& s, const float* gi, float* h, float* c, std::size_t parts,
-                          std::size_t grain) const {
+void CellBase::project_units(const UnitStep& u) const {
+  const std::size_t H = hidden_size_;
+  for (std::size_t k = 0; k < gates_; ++k) ih_.apply_rows(u.x, u.gi, k * H + u.first, k * H + u.end);
+}
+
+void CellBase::scan_units(const Sequence& s, float* gi, float* h, float* c, std::size_t parts,
+                          std::size_t grain, bool project) const {
   const std::size_t T = s.steps, S = state_size_, H = hidden_size_, G = gates_ * H;
   // h alternates between two buffers: a step reads one whole and writes its units of the other.
   const Scratch states = scratch(2 * S), gh = scratch(G);
@@ -82,7 +92,9 @@ void CellBase::scan_units(const Sequence& s, const float* gi, float* h, float* c
       const std::size_t t = s.reverse ? taken - 1 - i : i;
       const float* h_prev = states.get() + (i % 2) * S;
       float* h_next = states.get() + ((i + 1) % 2) * S;
-      step_units(UnitStep{gi + t * G, h_prev, c, h_next, gh.get(), u.begin, u.end});
+      const UnitStep step{s.x + t * input_size_, gi + t * G, h_prev, c, h_next, gh.get(), u.begin, u.end};
+      if (project) project_units(step);
+      step_units(step);
       std::copy(h_next + u.begin, h_next + u.end, s.out + t * s.out_stride + u.begin);
       barrier.arrive_and_wait(task);
     }

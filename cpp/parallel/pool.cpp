@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "../errors.h"
+
 namespace rnn::parallel {
 
 namespace {
@@ -28,18 +30,20 @@ std::atomic<bool> stopping{false};
 alignas(64) std::atomic<std::uint32_t> generation{0};  // one more per job
 alignas(64) std::atomic<std::uint32_t> pending{0};     // workers yet to finish this job
 std::atomic<std::uint32_t> parked{0};                  // workers waiting on `generation`
+std::atomic<std::uint32_t> failed{0};                  // workers that trapped (worker_failed)
 Settings settings_now;                                 // read and set by the caller's thread only
 
-// Waits until word != seen; may_park: park after spinning (never on task 0, a page's main thread).
+// Waits until word != seen, or a worker failed; may_park: park after spinning (never on task 0, a
+// page's main thread), for at most park_ns at a time (-1: until woken).
 void await_change(std::atomic<std::uint32_t>& word, std::uint32_t seen, bool may_park,
-                  std::atomic<std::uint32_t>& parked_count, std::uint32_t spin_limit) {
+                  std::atomic<std::uint32_t>& parked_count, std::uint32_t spin_limit, std::int64_t park_ns) {
   std::uint32_t spins = 0;
-  while (word.load(std::memory_order_acquire) == seen) {
+  while (word.load(std::memory_order_acquire) == seen && !failed.load(std::memory_order_relaxed)) {
     if (!may_park || ++spins < spin_limit) continue;
     parked_count.fetch_add(1);
-    detail::park(word, seen);
+    detail::park(word, seen, park_ns);
     parked_count.fetch_sub(1);
-    spins = 0;
+    spins = spin_limit;  // woken by the timeout: park again at once, no spinning
   }
 }
 
@@ -54,16 +58,16 @@ void bump_and_wake(std::atomic<std::uint32_t>& word, const std::atomic<std::uint
 namespace detail {
 
 #if defined(__wasm__) && defined(__wasm_atomics__)
-void park(const std::atomic<std::uint32_t>& word, std::uint32_t seen) {
+void park(const std::atomic<std::uint32_t>& word, std::uint32_t seen, std::int64_t ns) {
   // memory.atomic.wait32 sleeps while the word still holds `seen`.
   __builtin_wasm_memory_atomic_wait32(reinterpret_cast<int*>(const_cast<std::atomic<std::uint32_t>*>(&word)),
-                                      static_cast<int>(seen), -1);
+                                      static_cast<int>(seen), ns);
 }
 void wake_all(std::atomic<std::uint32_t>& word) {
   __builtin_wasm_memory_atomic_notify(reinterpret_cast<int*>(&word), ~0u);
 }
 #else
-void park(const std::atomic<std::uint32_t>&, std::uint32_t) { std::this_thread::yield(); }
+void park(const std::atomic<std::uint32_t>&, std::uint32_t, std::int64_t) { std::this_thread::yield(); }
 void wake_all(std::atomic<std::uint32_t>&) {}
 #endif
 
@@ -78,8 +82,11 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
   pending.store(static_cast<std::uint32_t>(declared_threads - 1), std::memory_order_relaxed);
   bump_and_wake(generation, parked);
   run(context, 0);
-  while (pending.load(std::memory_order_acquire) != 0) {
+  // A worker that trapped never finishes; the others do, as barriers let them through.
+  while (pending.load(std::memory_order_acquire) > failed.load()) {
   }
+  if (failed.load())
+    throw Error(ErrorKind::worker, "a worker thread failed; now on one thread");
 }
 
 }  // namespace detail
@@ -87,6 +94,7 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
 Settings& settings() { return settings_now; }
 
 std::size_t threads() {
+  if (failed.load()) return 1;
   return ready.load(std::memory_order_acquire) + 1 == declared_threads ? declared_threads : 1;
 }
 
@@ -100,15 +108,21 @@ void worker_loop(std::size_t index) {
   ready.fetch_add(1, std::memory_order_release);
   bool had_task = true;
   for (;;) {
-    await_change(generation, seen, true, parked, had_task ? kSpins : kIdleSpins);
-    seen = generation.load(std::memory_order_acquire);
-    if (stopping.load()) break;
+    await_change(generation, seen, true, parked, had_task ? kSpins : kIdleSpins, -1);
+    const std::uint32_t now = generation.load(std::memory_order_acquire);
+    if (now == seen || stopping.load()) break;  // a worker failed, between jobs; or stop_workers
+    seen = now;
     const Job current = job;
     had_task = index < current.tasks;
     if (had_task) current.run(current.context, index);
     pending.fetch_sub(1, std::memory_order_release);
   }
   ready.fetch_sub(1);
+}
+
+void worker_failed() {
+  failed.fetch_add(1);
+  detail::wake_all(generation);  // idle workers leave the pool
 }
 
 void stop_workers() {
@@ -125,7 +139,9 @@ void Barrier::arrive_and_wait(std::size_t task) {
     bump_and_wake(phase_, parked_);
     return;
   }
-  await_change(phase_, phase, task != 0, parked_, kSpins);
+  // Parked for a millisecond at a time, to notice a failed worker (worker_failed wakes only the
+  // idle workers: it cannot know the barriers).
+  await_change(phase_, phase, task != 0, parked_, kSpins, 1000000);
 }
 
 Range part_of(std::size_t count, std::size_t parts, std::size_t part, std::size_t grain) {

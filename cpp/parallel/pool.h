@@ -27,13 +27,18 @@ void set_threads(std::size_t n);
 
 // A worker's life, index in [1, n): runs its task of each job until stop_workers().
 void worker_loop(std::size_t index);
+// Called for a worker whose task trapped (its JavaScript catches the trap): the job's caller
+// then throws Error(worker) once the other workers are done, and every later job runs on one
+// thread.
+void worker_failed();
 // Makes every worker return from worker_loop (native tests, which join their threads).
 void stop_workers();
 
 namespace detail {
 using TaskFunction = void (*)(void* context, std::size_t task);
 void run_job(TaskFunction run, void* context, std::size_t tasks);
-void park(const std::atomic<std::uint32_t>& word, std::uint32_t seen);  // until word != seen (or spuriously)
+// Until word != seen, or ns nanoseconds (-1: no limit), or spuriously.
+void park(const std::atomic<std::uint32_t>& word, std::uint32_t seen, std::int64_t ns);
 void wake_all(std::atomic<std::uint32_t>& word);
 }  // namespace detail
 

@@ -5,7 +5,7 @@
  * - `argument`: an option or value is out of range (sizes, token ids, names)
  * - `disposed`: an object was used after `dispose()`
  * - `memory`: the wasm heap could not grow
- * - `worker`: fit's worker could not start, or failed
+ * - `worker`: fit's worker, or a worker thread of a threaded build, could not start or failed
  */
 export type RnnErrorCode = 'shape' | 'weights' | 'argument' | 'disposed' | 'memory' | 'worker';
 

@@ -52,7 +52,8 @@ export async function startThreads(module: RawModule, compiled: WebAssembly.Modu
   };
   const stacks = n > 1 ? module._prepareThreads(n, WORKER_STACK_BYTES, stepWork, sequenceWork, barrierParties) : 1;
   if (stacks === 0) throw new RnnError('argument', `init: no memory for ${n - 1} worker threads' stacks`);
-  const ready = Array.from({ length: n - 1 }, (_, i) => startWorker({ module: compiled, memory, index: i + 1, stackTop: stacks + (i + 1) * WORKER_STACK_BYTES, ...names }));
+  const stackTop = (index: number) => (index === faults.trapWorker ? 16 : stacks + index * WORKER_STACK_BYTES);
+  const ready = Array.from({ length: n - 1 }, (_, i) => startWorker({ module: compiled, memory, index: i + 1, stackTop: stackTop(i + 1), ...names }));
   await Promise.all(ready);
   // A worker says it is ready just before it enters the pool; wait until it is inside.
   for (let waited = 0; module._threads() !== n; waited += 1) {
@@ -67,6 +68,12 @@ export async function startThreads(module: RawModule, compiled: WebAssembly.Modu
  * batches. Measured by bench/thresholds.mjs (docs/benchmarks.md), which sets both to 0 before init.
  */
 export const thresholds = { stepWork: 1 << 14, sequenceWork: 1 << 14 };
+
+/**
+ * @internal Fault injection for tests: worker `trapWorker` gets a stack at address 16, so its
+ * first task traps (out of bounds), as a worker whose code went wrong would.
+ */
+export const faults = { trapWorker: 0 };
 
 // Enough for the pool's and the kernels' frames (a few KB).
 const WORKER_STACK_BYTES = 64 * 1024;
@@ -113,7 +120,14 @@ receive((start) => {
   const instance = new WebAssembly.Instance(start.module, imports);
   instance.exports[start.stackRestore](start.stackTop);
   port.postMessage('ready');
-  instance.exports[start.threadMain](start.index);
+  try {
+    instance.exports[start.threadMain](start.index);
+  } catch (error) {
+    // The thread waiting for this one's task then throws RnnError 'worker', and the module
+    // goes on with one thread.
+    console.error('rnn-wasm: worker thread ' + start.index + ' failed: ' + error);
+    instance.exports[start.threadMain](-start.index);
+  }
 });
 `;
 

@@ -9,10 +9,18 @@
 // mode 'exit': a forward on the threads, then dispose; the process must end by itself.
 // mode 'unshared': as on a page that is not cross-origin isolated (no SharedArrayBuffer); prints
 //   { backend, threads, warnings } after init and a second init.
+// mode 'trap': worker 1 is made to trap in its first task (threads.ts' fault injection); prints
+//   { error: { code, message } of the first threaded call, threads after it, digests after it }.
+// mode 'idle': a forward on the threads, then half a second idle; prints { idleCpuMs }, the CPU
+//   time the process took while idle (parked workers take none).
+// mode 'first-calls': the demo's sentiment classifier (an LSTM of 128 units) on one short text,
+//   its first calls in a fresh process (a streaming step, split by units); prints { digest }.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 const [library, mode, optionsJson] = process.argv.slice(2);
 if (mode === 'unshared') delete globalThis.SharedArrayBuffer;
+if (mode === 'trap') (await import(new URL('./threads.js', library).href)).faults.trapWorker = 1;
 const R = await import(library);
 const warnings = [];
 const warn = console.warn;
@@ -42,7 +50,7 @@ const cases = {
   'LSTM 200 (not a multiple of a panel), batch 1': [R.LSTM, { inputSize: 32, hiddenSize: 200 }, 10, 1],
 };
 
-if (mode === 'digests') {
+function caseDigests() {
   const digests = {};
   for (const [name, [Layer, options, steps, batch, lengths]] of Object.entries(cases)) {
     const layer = new Layer({ ...options, seed: 7 });
@@ -51,7 +59,36 @@ if (mode === 'digests') {
     digests[name] = digest(out);
     layer.dispose();
   }
-  process.stdout.write(JSON.stringify({ backend: R.backend(), threads: R.threads(), digests }));
+  return digests;
+}
+
+if (mode === 'digests') {
+  process.stdout.write(JSON.stringify({ backend: R.backend(), threads: R.threads(), digests: caseDigests() }));
+} else if (mode === 'trap') {
+  const threads = R.threads();
+  let error = null;
+  try {
+    caseDigests();
+  } catch (e) {
+    error = { code: e.code, message: e.message, isRnnError: e instanceof R.RnnError };
+  }
+  process.stdout.write(JSON.stringify({ backend: R.backend(), threads, error, threadsAfter: R.threads(), digests: caseDigests() }));
+} else if (mode === 'idle') {
+  const layer = new R.LSTM({ inputSize: 64, hiddenSize: 256, seed: 1 });
+  layer.forward(input(32, 1, 64, 3));
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  await sleep(100); // past the workers' spinning
+  const before = process.cpuUsage();
+  await sleep(500);
+  const used = process.cpuUsage(before);
+  process.stdout.write(JSON.stringify({ backend: R.backend(), threads: R.threads(), idleCpuMs: (used.user + used.system) / 1000 }));
+} else if (mode === 'first-calls') {
+  const classifier = R.loadModel(readFileSync(new URL('../../../web-demo/public/models/sentiment.safetensors', import.meta.url)));
+  const probabilities = classifier.predict([12, 7, 431]);
+  const steps = classifier.trace([12, 7, 431]);
+  const hash = createHash('sha256');
+  for (const p of [probabilities, ...steps]) hash.update(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+  process.stdout.write(JSON.stringify({ backend: R.backend(), threads: R.threads(), digest: hash.digest('hex') }));
 } else if (mode === 'exit') {
   const layer = new R.LSTM({ inputSize: 64, hiddenSize: 256, seed: 1 });
   const x = input(32, 1, 64, 3);
