@@ -28,6 +28,7 @@ const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 async function makeRuntime(name) {
   switch (name) {
     case 'rnn-simd': return rnnWasm('simd');
+    case 'rnn-int8': return rnnWasm('simd', { int8: true });
     case 'rnn-baseline': return rnnWasm('baseline');
     case 'rnn-threads2': return rnnWasm('simd-threads');
     case 'ort1': return onnxRuntime(1, FOLDER);
@@ -113,7 +114,7 @@ async function main() {
     console.log(JSON.stringify(results));
     return;
   }
-  const results = await measure([await makeRuntime('rnn-simd'), await makeRuntime('ort1'), await makeRuntime('tfjs-wasm')], weights);
+  const results = await measure([await makeRuntime('rnn-simd'), await makeRuntime('rnn-int8'), await makeRuntime('ort1'), await makeRuntime('tfjs-wasm')], weights);
   for (const name of ['rnn-baseline', 'rnn-threads2', 'ort2', 'tfjs-cpu']) Object.assign(results, runChild(name));
   const cold = { 'rnn-wasm simd': coldStart('rnn-wasm'), 'ONNX Runtime Web 1T': coldStart('ort'), 'TensorFlow.js wasm': coldStart('tfjs-wasm') };
   const native = JSON.parse(execFileSync('build/native/native_bench', { encoding: 'utf8' }));
@@ -158,12 +159,21 @@ function report(results, cold, native) {
     lines.push('');
     lines.push(`2 threads, rnn-wasm simd-threads against ONNX Runtime Web 2T (above 1: rnn-wasm is faster) and against rnn-wasm simd on 1 thread: ${row.join('; ')}`);
   }
+  // int8 weights (module.quantize('int8')) against float32 and ONNX Runtime Web 1T, same rounds.
+  const int8 = results['rnn-wasm simd int8'], o1 = results['ONNX Runtime Web 1T'];
+  if (int8 && o1) {
+    const row = Object.keys(WORKLOADS).filter((id) => int8[id]?.ms)
+      .map((id) => `${id} ${speedRatio(ours[id], int8[id]).toFixed(2)}× float32, **${speedRatio(o1[id], int8[id]).toFixed(2)}×** ONNX Runtime Web 1T`);
+    const apart = Math.max(...Object.keys(WORKLOADS).map((id) => Math.max(...int8[id].output.map((v, i) => Math.abs(v - ours[id].output[i])))));
+    lines.push('');
+    lines.push(`int8 weights, rnn-wasm simd int8 against rnn-wasm simd (float32) and ONNX Runtime Web 1T (above 1: int8 is faster): ${row.join('; ')}. Its outputs differ from float32's by up to ${apart.toExponential(1)} (the quantization; docs/int8.md).`);
+  }
   const coldRow = Object.entries(cold).map(([n, ms]) => `${n}: ${fmt(ms)} ms${n.startsWith('rnn') ? '' : ` (**${(ms / cold['rnn-wasm simd']).toFixed(1)}×**)`}`);
   lines.push('');
   lines.push(`W0 cold start (import to first W1 result, fresh process, median): ${coldRow.join('; ')}`);
   // Agreement: the final hidden state of the top layer, against rnn-wasm's.
   const agree = [];
-  for (const n of names.filter((n) => n !== 'rnn-wasm simd')) {
+  for (const n of names.filter((n) => n !== 'rnn-wasm simd' && !n.endsWith(' int8'))) {
     const diffs = Object.keys(WORKLOADS).filter((id) => results[n][id]?.output && !(n.startsWith('TensorFlow') && id === 'W2')).map((id) => {
       const a = results[n][id].output, b = ours[id].output;
       return Math.max(...a.map((v, i) => Math.abs(v - b[i])));

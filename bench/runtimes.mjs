@@ -10,15 +10,17 @@ const require = createRequire(import.meta.url);
 
 // ---- rnn-wasm
 
-export async function rnnWasm(backendName) {
+// int8: the weight matrices quantized after loading (module.quantize('int8')).
+export async function rnnWasm(backendName, { int8 = false } = {}) {
   const rnn = await import('rnn-wasm');
   await rnn.init({ backend: backendName });
   return {
-    name: `rnn-wasm ${rnn.backend()}`,
+    name: `rnn-wasm ${rnn.backend()}${int8 ? ' int8' : ''}`,
     setup(w, weights) {
       const Layer = w.kind === 'lstm' ? rnn.LSTM : rnn.GRU;
       const layer = new Layer({ inputSize: w.input, hiddenSize: w.hidden, numLayers: w.layers });
       layer.loadStateDict(weights[w.model]);
+      if (int8) layer.quantize('int8');
       const x = inputOf(w);
       if (w.steps === 1) {
         const state = layer.state({ batch: w.batch });

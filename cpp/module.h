@@ -33,10 +33,30 @@ class Module : public Object {
   // (packed weights) and drop what a training forward kept, since it no longer matches.
   // Modules must also call it at the end of their constructor.
   virtual void parameters_changed() {}
-  io::StateDict state_dict() { return io::save_parameters(parameters()); }
+  io::StateDict state_dict() {
+    io::StateDict out = io::save_parameters(parameters());
+    parameters_read();
+    return out;
+  }
 
   // Where each parameter lives, in PyTorch's names and order; a layer gathers its cells' slots.
+  // An int8 module makes its float weights (dequantized) for the slots; call parameters_read()
+  // or load into them (then parameters_changed()) when done, and it lets them go.
   virtual std::vector<io::ParameterSlot> parameters() = 0;
+  virtual void parameters_read() {
+    for (Module* child : children()) child->parameters_read();
+  }
+
+  // ---- int8 weights (kernels/int8.h): weight matrices kept and computed with as int8, with a
+  // float32 scale per row; biases stay float32. For inference: train(true) is then refused.
+  virtual void quantize_int8() {
+    for (Module* child : children()) child->quantize_int8();
+  }
+  virtual bool quantized() {
+    for (Module* child : children())
+      if (child->quantized()) return true;
+    return false;
+  }
 
   // ---- training: PyTorch's module.train(), requires_grad and .grad
 

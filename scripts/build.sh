@@ -28,7 +28,7 @@ done
 for variant in relaxed baseline relaxed-threads simd-threads; do
   cmp -s build/wasm-simd/rnn.mjs build/wasm-$variant/rnn.mjs || { echo "build: the $variant build's glue differs from the simd build's; init.ts assumes one" >&2; exit 1; }
 done
-cp build/wasm-simd/rnn.mjs dist/wasm/rnn.mjs
+node scripts/minify-glue.mjs build/wasm-simd/rnn.mjs dist/wasm/rnn.mjs
 rm -f dist/wasm/rnn-threads.mjs
 node scripts/embed-wasm.mjs
 npx tsc -p .

@@ -181,7 +181,19 @@ val module_state_dict(double handle) {
       entry.call<void>("push", tensor_to_js(t));
       out.call<void>("push", entry);
     }
+    as<Module>(handle).parameters_read();  // an int8 module frees its dequantized copies
     return out;
+  });
+}
+
+// Keeps the weight matrices as int8 from now on (Module::quantize_int8).
+val module_quantize(double handle) {
+  return guarded([&] {
+    Module& module = as<Module>(handle);
+    if (module.training())
+      throw Error(ErrorKind::argument, module.type_name() + ".quantize: call it in eval mode (int8 is for inference)");
+    module.quantize_int8();
+    return val::undefined();
   });
 }
 
@@ -302,6 +314,7 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
   function("_recurrentStep", &rnn::recurrent_step);
   function("_moduleLoadStateDict", &rnn::module_load_state_dict);
   function("_moduleStateDict", &rnn::module_state_dict);
+  function("_moduleQuantize", &rnn::module_quantize);
   function("_rnnCellForward", &rnn::rnn_cell_forward);
   function("_gruCellForward", &rnn::gru_cell_forward);
   function("_lstmCellForward", &rnn::lstm_cell_forward);

@@ -94,6 +94,7 @@ val module_gradients(double handle) {
       entry.call<void>("push", tensor_to_js(t));
       out.call<void>("push", entry);
     }
+    as<Module>(handle).parameters_read();
     return out;
   });
 }
@@ -118,6 +119,7 @@ val module_parameters(double handle) {
       entry.call<void>("push", shape);
       out.call<void>("push", entry);
     }
+    as<Module>(handle).parameters_read();
     return out;
   });
 }

@@ -33,9 +33,20 @@ CellBase::CellBase(std::string type_name, std::size_t input_size, std::size_t hi
 }
 
 void CellBase::parameters_changed() {
-  ih_.prepare(weight_ih_.data(), bias_ ? bias_ih_.data() : nullptr, gates_ * hidden_size_, input_size_, training());
-  hh_.prepare(weight_hh_.data(), bias_ ? bias_hh_.data() : nullptr, gates_ * hidden_size_, state_size_, training());
+  const std::size_t G = gates_ * hidden_size_;
+  prepare_weights(ih_, weight_ih_, bias_ ? bias_ih_.data() : nullptr, G, input_size_, int8_, training());
+  prepare_weights(hh_, weight_hh_, bias_ ? bias_hh_.data() : nullptr, G, state_size_, int8_, training());
   kept_.valid = false;  // a kept step no longer matches the weights
+}
+
+void CellBase::quantize_int8() {
+  int8_ = true;
+  parameters_changed();
+}
+
+void CellBase::parameters_read() {
+  release_weights(ih_, weight_ih_);
+  release_weights(hh_, weight_hh_);
 }
 
 void CellBase::project_input(const float* x, std::size_t rows, float* gi) const { ih_.apply(x, rows, gi); }
@@ -48,6 +59,8 @@ float* CellBase::step_scratch(std::size_t floats) const {
 void CellBase::project_hidden(const float* h, std::size_t batch, float* gh) const { hh_.apply(h, batch, gh); }
 
 std::vector<io::ParameterSlot> CellBase::parameters() {
+  restore_weights(ih_, weight_ih_);
+  restore_weights(hh_, weight_hh_);
   const std::string rows = gates_ == 1 ? "hiddenSize" : std::to_string(gates_) + "*hiddenSize";
   std::vector<io::ParameterSlot> slots = {
       slot("weight_ih" + suffix_, weight_ih_, "(" + rows + ", inputSize)"),

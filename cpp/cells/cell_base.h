@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../kernels/affine.h"
+#include "int8_weights.h"
 #include "../module.h"
 #include "../tensor/random.h"
 #include "cell_shapes.h"
@@ -84,6 +85,9 @@ class CellBase : public Module {
 
   std::vector<io::ParameterSlot> parameters() override;
   void parameters_changed() override;
+  void parameters_read() override;
+  void quantize_int8() override;
+  bool quantized() override { return int8_; }
 
  protected:
   // Parameters start as PyTorch's: uniform in ±1/sqrt(hidden_size). `suffix` is appended to
@@ -160,6 +164,7 @@ class CellBase : public Module {
   Vector bias_ih_;    // (gates*hidden_size), or empty without bias
   Vector bias_hh_;
   kernels::Affine ih_, hh_;  // the two projections, over the parameters above
+  bool int8_ = false;        // quantize_int8 was called (cells/int8_weights.h)
   // Runs an inference scan on the threads of a threaded build, if there are several and the
   // problem is large enough to gain from them; false when it did not (nothing was done).
   bool scan_threaded(const Sequence& s, float* h, float* c) const;

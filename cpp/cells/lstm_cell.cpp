@@ -29,7 +29,7 @@ LSTMCell::LSTMCell(std::size_t input_size, std::size_t hidden_size, bool bias, s
 
 void LSTMCell::parameters_changed() {
   CellBase::parameters_changed();
-  if (proj_size_) hr_.prepare(weight_hr_.data(), nullptr, proj_size_, hidden_size_, training());
+  if (proj_size_) prepare_weights(hr_, weight_hr_, nullptr, proj_size_, hidden_size_, int8_, training());
 }
 
 std::size_t LSTMCell::cache_planes() const { return kernels::kLstmCachePlanes + (proj_size_ ? 1 : 0); }
@@ -93,8 +93,14 @@ LSTMState LSTMCell::forward(const Tensor& x, const LSTMState* state) {
   return out;
 }
 
+void LSTMCell::parameters_read() {
+  CellBase::parameters_read();
+  if (proj_size_) release_weights(hr_, weight_hr_);
+}
+
 std::vector<io::ParameterSlot> LSTMCell::parameters() {
   std::vector<io::ParameterSlot> slots = CellBase::parameters();
+  if (proj_size_) restore_weights(hr_, weight_hr_);
   if (proj_size_) slots.push_back(slot("weight_hr" + suffix_, weight_hr_, "(projSize, hiddenSize)"));
   return slots;
 }

@@ -44,6 +44,7 @@ class LSTMCell : public CellBase {
   bool has_cell_state() const override { return true; }
   std::vector<io::ParameterSlot> parameters() override;
   void parameters_changed() override;
+  void parameters_read() override;
 
  protected:
   std::size_t cache_planes() const override;

@@ -13,6 +13,8 @@ void Affine::prepare(const float* w, const float* b, std::size_t out, std::size_
   b_ = b;
   out_ = out;
   in_ = in;
+  int8_ = false;
+  packed_int8_ = PackedInt8{};
 #ifdef RNN_HAVE_WASM_SIMD
   packed_ = pack_weights(w, b, out, in, panel_rows_for(out, in));
   packed_backward_ = for_backward ? pack_columns(w, out, in) : PackedWeights{};
@@ -21,7 +23,43 @@ void Affine::prepare(const float* w, const float* b, std::size_t out, std::size_
 #endif
 }
 
+void Affine::prepare_int8(const float* w, const float* b, std::size_t out, std::size_t in) {
+  std::vector<std::int8_t> q(out * in);
+  std::vector<float> scales(out);
+  quantize_rows_i8(w, out, in, q.data(), scales.data());
+  w_ = nullptr;
+  b_ = b;
+  out_ = out;
+  in_ = in;
+  int8_ = true;
+  packed_ = PackedWeights{};
+  packed_backward_ = PackedWeights{};
+  packed_int8_ = pack_int8(q.data(), scales.data(), b, out, in);
+}
+
+void Affine::dequantized(float* w) const {
+  std::vector<std::int8_t> q(out_ * in_);
+  std::vector<float> scales(out_);
+  unpack_int8(packed_int8_, q.data(), scales.data());
+  dequantize_rows_i8(q.data(), scales.data(), out_, in_, w);
+}
+
 void Affine::apply(const float* x, std::size_t rows, float* y) const {
+  if (int8_) {
+#ifdef RNN_HAVE_WASM_SIMD
+    if (rows == 1)
+      gemv_packed_i8_wasm_simd(packed_int8_, x, y);
+    else
+      gemm_packed_i8_wasm_simd(x, packed_int8_, y, rows);
+#else
+    const PackedInt8& w = packed_int8_;
+    if (rows == 1)
+      gemv_i8_scalar(w.panels.data(), w.scales.data(), b_, x, y, out_, in_);
+    else
+      gemm_i8_scalar(x, w.panels.data(), w.scales.data(), b_, y, rows, out_, in_);
+#endif
+    return;
+  }
 #ifdef RNN_HAVE_WASM_SIMD
   if (rows == 1)
     gemv_packed_f32_wasm_simd(packed_, x, y);
@@ -36,6 +74,16 @@ void Affine::apply(const float* x, std::size_t rows, float* y) const {
 }
 
 void Affine::apply_rows(const float* x, float* y, std::size_t first, std::size_t end) const {
+  if (int8_) {
+#ifdef RNN_HAVE_WASM_SIMD
+    gemv_packed_rows_i8_wasm_simd(packed_int8_, x, y, first, end);
+#else
+    const PackedInt8& w = packed_int8_;
+    gemv_i8_scalar(w.panels.data() + first * in_, w.scales.data() + first, b_ ? b_ + first : nullptr, x, y + first,
+                   end - first, in_);
+#endif
+    return;
+  }
 #ifdef RNN_HAVE_WASM_SIMD
   gemv_packed_rows_f32_wasm_simd(packed_, x, y, first, end);
 #else
@@ -45,7 +93,7 @@ void Affine::apply_rows(const float* x, float* y, std::size_t first, std::size_t
 
 std::size_t Affine::row_grain() const {
 #ifdef RNN_HAVE_WASM_SIMD
-  return packed_.panel;
+  return int8_ ? kPanel : packed_.panel;
 #else
   return 1;
 #endif

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 
+#include "int8.h"
 #include "packed.h"
 
 namespace rnn::kernels {
@@ -16,6 +17,12 @@ class Affine {
   // build) or at every apply (baseline), so call prepare again whenever they change.
   // for_backward: also pack W for apply_backward (training only; it doubles the packed bytes).
   void prepare(const float* w, const float* b, std::size_t out, std::size_t in, bool for_backward = false);
+  // The same with W quantized to int8 (kernels/int8.h), kept packed; w is not read afterwards
+  // (its owner may free it), b still is (baseline build). No backward.
+  void prepare_int8(const float* w, const float* b, std::size_t out, std::size_t in);
+  bool int8() const { return int8_; }
+  // W' (out, in), the dequantized int8 weights, into w.
+  void dequantized(float* w) const;
 
   // y = x Wᵀ + b. x: (rows, in); y: (rows, out), not aliasing x.
   void apply(const float* x, std::size_t rows, float* y) const;
@@ -38,6 +45,8 @@ class Affine {
   std::size_t out_ = 0, in_ = 0;
   PackedWeights packed_;           // empty in the baseline build
   PackedWeights packed_backward_;  // W by columns (pack_columns); SIMD build, when training
+  bool int8_ = false;
+  PackedInt8 packed_int8_;  // int8 only
 };
 
 // The weight gradients of y = x Wᵀ + b over `rows` rows at once: dw (out, in) += dyᵀ x and

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "../cells/int8_weights.h"
 #include "../errors.h"
 #include "../tensor/random.h"
 
@@ -23,7 +24,7 @@ Linear::Linear(std::size_t in_features, std::size_t out_features, bool bias, std
 }
 
 void Linear::parameters_changed() {
-  affine_.prepare(weight_.data(), bias_ ? bias_v_.data() : nullptr, out_features_, in_features_, training());
+  prepare_weights(affine_, weight_, bias_ ? bias_v_.data() : nullptr, out_features_, in_features_, int8_, training());
   kept_ = false;
   kept_x_ = Tensor();
 }
@@ -73,6 +74,7 @@ Tensor Linear::backward(const Tensor& grad_output) {
 }
 
 std::vector<io::ParameterSlot> Linear::parameters() {
+  restore_weights(affine_, weight_);
   std::vector<io::ParameterSlot> slots = {slot("weight", weight_, "(outFeatures, inFeatures)")};
   if (bias_) slots.push_back(slot("bias", bias_v_, "(outFeatures)"));
   return slots;

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../kernels/affine.h"
+#include "../cells/int8_weights.h"
 #include "../module.h"
 
 namespace rnn {
@@ -27,6 +27,12 @@ class Linear : public Module {
 
   std::vector<io::ParameterSlot> parameters() override;
   void parameters_changed() override;
+  void parameters_read() override { release_weights(affine_, weight_); }
+  void quantize_int8() override {
+    int8_ = true;
+    parameters_changed();
+  }
+  bool quantized() override { return int8_; }
 
  protected:
   void training_changed() override { parameters_changed(); }
@@ -37,6 +43,7 @@ class Linear : public Module {
   Matrix weight_;  // (out_features, in_features)
   Vector bias_v_;  // (out_features), or empty without bias
   kernels::Affine affine_;
+  bool int8_ = false;
   bool kept_ = false;  // a training forward awaits backward
   Tensor kept_x_;
 };

@@ -22,6 +22,8 @@ const Module::Gradient& find(const std::vector<Module::Gradient>& all, Module& m
 std::vector<Parameter> resolve(const std::vector<Target>& targets) {
   std::vector<Parameter> out;
   for (const auto& t : targets) {
+    if (t.module->quantized())
+      throw Error(ErrorKind::argument, t.module->type_name() + ": an optimizer needs float32 weights; this module's are int8");
     const auto all = t.module->gradients();
     const auto& g = find(all, *t.module, t.name);
     Parameter p{t.module, g.owner, t.name, t.label.empty() ? t.name : t.label, g.slot.data, element_count(g.slot.shape), {}};

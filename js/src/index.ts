@@ -24,7 +24,7 @@ export { loadSafetensors, saveSafetensors, type Safetensors, type LoadSafetensor
 export {
   TextClassifier, LanguageModel, LanguageModelSession, LanguageModelTrainState, Seq2Seq, SequenceGenerator, Sequential, loadModel, MODEL_FORMAT_VERSION,
   type TextClassifierConfig, type LanguageModelConfig, type Seq2SeqConfig, type SequenceGeneratorConfig, type SequentialLayer,
-  type SampleOptions, type GenerateOptions, type DecodeOptions, type Decoded, type CellKind, type RecurrentLayer, type AnyModel, type ModelOptions,
+  type SampleOptions, type GenerateOptions, type DecodeOptions, type Decoded, type CellKind, type RecurrentLayer, type AnyModel, type LoadModelOptions, type ModelOptions,
 } from './models/index.js';
 export { tokenizeSst2, tokenizeWords, Vocabulary, type VocabularyFile } from './tokenizers.js';
 export { Random } from './random.js';

@@ -60,6 +60,11 @@ export function patternsOf(names: unknown, where: string): string[] {
   return list;
 }
 
+/** The one quantized dtype: 'int8'. RnnError 'argument' naming `owner` otherwise. */
+export function checkDtype(dtype: unknown, owner: string): void {
+  if (dtype !== 'int8') throw new RnnError('argument', `${owner}: dtype must be 'int8', got ${preview(dtype)}`);
+}
+
 let nextSeed = 0;
 
 /** The seed for a fresh module: the given one, else a process-wide counter (reproducible runs). */
@@ -109,6 +114,22 @@ export abstract class Module extends WasmObject implements Trainable {
   /** True in train mode (see `train()`). */
   get training(): boolean {
     return this.#training;
+  }
+
+  /**
+   * Keeps the weight matrices as int8 from now on, with one float32 scale per output row
+   * (docs/int8.md): a quarter of their bytes in memory, and the matrix products read int8.
+   * Biases, activations and sums stay float32. For inference: `train()` and optimizers are
+   * then refused; `stateDict()` gives the dequantized float32 weights, and `loadStateDict`
+   * quantizes what it loads. Call it in eval mode. Returns this.
+   *
+   * @example
+   * const lstm = new LSTM({ inputSize: 64, hiddenSize: 256 }).quantize('int8');
+   */
+  quantize(dtype: 'int8'): this {
+    checkDtype(dtype, `${this.typeName}.quantize`);
+    unwrap(wasm()._moduleQuantize(this.handle('quantize')));
+    return this;
   }
 
   /**

@@ -33,6 +33,7 @@ export interface RawModule {
   _recurrentStep(layer: Handle, state: Handle, x: RawTensor): Result<RawTensor>;
   _moduleLoadStateDict(handle: Handle, entries: [string, RawTensor][], strict: boolean): Result<undefined>;
   _moduleStateDict(handle: Handle): Result<[string, RawTensor][]>;
+  _moduleQuantize(handle: Handle): Result<undefined>;
   _rnnCellForward(handle: Handle, x: RawTensor, h0: RawTensor | null): Result<RawTensor>;
   _gruCellForward(handle: Handle, x: RawTensor, h0: RawTensor | null): Result<RawTensor>;
   _lstmCellForward(handle: Handle, x: RawTensor, h0: RawTensor | null, c0: RawTensor | null): Result<[RawTensor, RawTensor]>;

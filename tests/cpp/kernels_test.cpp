@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "check.h"
+#include "products.h"
 #include "random_tensor.h"
 #include "kernels/activations.h"
 #include "kernels/affine.h"
@@ -36,15 +37,6 @@ std::vector<float> edgy_vector(std::size_t n, Random& random) {
   for (std::size_t i = 0; i < n; i += 7) v[i] = edges[(i / 7) % 5];
   return v;
 }
-
-double dot_double(const float* a, const float* b, std::size_t n) {
-  double s = 0;
-  for (std::size_t j = 0; j < n; ++j) s += double(a[j]) * double(b[j]);
-  return s;
-}
-
-// Tolerance for a float32 sum of n products of magnitude <= 1: rounding grows with n.
-double sum_tolerance(std::size_t n) { return 1e-6 * (1.0 + double(n)); }
 
 // gemv and gemm (the scalar references) against double, and (SIMD build) the packed SIMD
 // kernels against the references, with and without bias.

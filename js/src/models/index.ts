@@ -10,4 +10,4 @@ export { Seq2Seq, type Seq2SeqConfig } from './seq2seq.js';
 export { SequenceGenerator, type SequenceGeneratorConfig } from './sequence-generator.js';
 export { Sequential, type SequentialLayer } from './sequential.js';
 export { type SampleOptions, type GenerateOptions, type DecodeOptions, type Decoded } from './decoding.js';
-export { loadModel, MODEL_FORMAT_VERSION, type AnyModel } from './model-file.js';
+export { loadModel, MODEL_FORMAT_VERSION, type AnyModel, type LoadModelOptions } from './model-file.js';

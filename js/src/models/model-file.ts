@@ -17,13 +17,34 @@ export const MODEL_FORMAT_VERSION = 1;
  * Builds a model from a `.safetensors` file written by `rnn_wasm.models.export`: the
  * state_dict plus metadata naming the kind, its configuration and the format version.
  *
+ * `options.weights`: `'float32'` (the default) or `'int8'`, which quantizes the weight
+ * matrices at load (`model.quantize('int8')`, docs/int8.md).
+ *
  * @example
  * const model = loadModel(await (await fetch('sentiment.safetensors')).arrayBuffer());
+ * const small = loadModel(bytes, { weights: 'int8' });
  */
-export function loadModel(bytes: Uint8Array | ArrayBuffer): AnyModel {
+export function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadModelOptions = {}): AnyModel {
+  const weights = options.weights ?? 'float32';
+  if (weights !== 'float32' && weights !== 'int8') throw new RnnError('argument', `loadModel: weights must be 'float32' or 'int8', got ${preview(weights)}`);
   const { tensors, metadata } = loadSafetensors(bytes);
   checkFileFormat(metadata, { format: 'rnn-wasm', version: MODEL_FORMAT_VERSION, what: 'model file', writer: 'rnn_wasm.models.export' }, 'loadModel');
-  return modelFromState(metadata.kind, metadata.config, tensors, 'loadModel');
+  const model = modelFromState(metadata.kind, metadata.config, tensors, 'loadModel');
+  if (weights === 'int8') {
+    try {
+      model.quantize('int8');
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+  return model;
+}
+
+/** Options of `loadModel`. */
+export interface LoadModelOptions {
+  /** How the weight matrices are kept: `'float32'` (the default) or `'int8'`. */
+  weights?: 'float32' | 'int8';
 }
 
 /**

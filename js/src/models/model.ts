@@ -5,7 +5,7 @@ import type { Embedding } from '../embedding.js';
 import { RnnError } from '../errors.js';
 import { crossEntropy } from '../losses.js';
 import { disposeSymbol } from '../lifetime.js';
-import { patternsOf, type Module, type ParameterRef, type Trainable } from '../module.js';
+import { checkDtype, patternsOf, type Module, type ParameterRef, type Trainable } from '../module.js';
 import { GRU, LSTM, RNN } from '../recurrent.js';
 import { Tensor, preview, quote } from '../tensor.js';
 
@@ -55,6 +55,21 @@ export abstract class Model implements Trainable {
     this.check('train');
     for (const part of this.parts) part.train(mode);
     this.#training = Boolean(mode);
+    return this;
+  }
+
+  /**
+   * Keeps every weight matrix of the model (recurrent, Linear) as int8 from now on, with one
+   * float32 scale per output row: see `Module.quantize` and docs/int8.md. For inference; call
+   * it in eval mode. Returns this.
+   *
+   * @example
+   * const model = loadModel(bytes).quantize('int8');
+   */
+  quantize(dtype: 'int8'): this {
+    this.check('quantize');
+    checkDtype(dtype, `${this.kind}.quantize`);
+    for (const part of this.parts) part.quantize(dtype);
     return this;
   }
 

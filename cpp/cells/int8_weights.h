@@ -1,0 +1,23 @@
+// A weight matrix and the Affine that computes with it, in a module that may be int8
+// (Module::quantize_int8). Once int8, the Affine keeps the weights packed as int8 and the float
+// matrix is freed; it comes back, dequantized, only while the module's parameters are read or
+// loaded (Module::parameters), and goes again after (parameters_read, parameters_changed).
+#pragma once
+
+#include "../kernels/affine.h"
+#include "../tensor/shape.h"
+
+namespace rnn {
+
+// Makes `affine` compute with w (out, in) and b: as float32, or int8 (quantized from w, which
+// is then freed; if w is already freed, the affine keeps its int8 weights).
+void prepare_weights(kernels::Affine& affine, Matrix& w, const float* b, std::size_t out, std::size_t in, bool int8,
+                     bool for_backward);
+
+// The float matrix back, dequantized, for the parameters' slots (int8 only).
+void restore_weights(const kernels::Affine& affine, Matrix& w);
+
+// Frees it again once the slots were read (int8 only).
+void release_weights(const kernels::Affine& affine, Matrix& w);
+
+}  // namespace rnn
