@@ -15,8 +15,7 @@ bool matches(const std::string& name, const std::string& pattern) { return name.
 
 void Module::train(bool on) {
   if (on && quantized())
-    throw Error(ErrorKind::argument, type_name() + ".train: its weights are int8, for inference only (train the float32 "
-                                                   "module, then quantize it)");
+    throw Error(ErrorKind::argument, type_name() + ".train: its weights are int8, for inference only");
   for (Module* child : children()) child->train(on);
   if (training_ == on) return;
   training_ = on;

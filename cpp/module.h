@@ -2,6 +2,7 @@
 // state_dict layout, loaded and saved with PyTorch's rules, and (training) their gradients.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -51,6 +52,14 @@ class Module : public Object {
   // float32 scale per row; biases stay float32. For inference: train(true) is then refused.
   virtual void quantize_int8() {
     for (Module* child : children()) child->quantize_int8();
+  }
+  // One weight matrix from an int8 file, q (rows, cols) and scales (rows), for the parameter
+  // `name` (parameters() naming); the module becomes int8. False if no parameter has that name.
+  virtual bool load_int8(const std::string& name, const std::int8_t* q, const float* scales, std::size_t rows,
+                         std::size_t cols) {
+    for (Module* child : children())
+      if (child->load_int8(name, q, scales, rows, cols)) return true;
+    return false;
   }
   virtual bool quantized() {
     for (Module* child : children())

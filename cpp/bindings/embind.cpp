@@ -186,13 +186,27 @@ val module_state_dict(double handle) {
   });
 }
 
-// Keeps the weight matrices as int8 from now on (Module::quantize_int8).
+// One weight matrix from an int8 file: q an Int8Array (rows * cols), scales a Float32Array (rows),
+// already checked by js/src/models/model-file.ts (finite, positive, the right lengths).
+val module_load_int8(double handle, std::string name, val q, double rows, double cols, val scales) {
+  return guarded([&] {
+    const auto levels = emscripten::convertJSArrayToNumberVector<std::int8_t>(q);
+    const auto factors = emscripten::convertJSArrayToNumberVector<float>(scales);
+    const std::size_t r = static_cast<std::size_t>(rows), c = static_cast<std::size_t>(cols);
+    Module& module = as<Module>(handle);
+    if (levels.size() != r * c || factors.size() != r)
+      throw Error(ErrorKind::weights, module.type_name() + ": int8 '" + name + "': wrong lengths");
+    if (!module.load_int8(name, levels.data(), factors.data(), r, c))
+      throw Error(ErrorKind::weights, module.type_name() + ": no int8 weight '" + name + "'");
+    return val::undefined();
+  });
+}
+
+// Keeps the weight matrices as int8 from now on (Module::quantize_int8); js/src/module.ts
+// refuses a module in train mode.
 val module_quantize(double handle) {
   return guarded([&] {
-    Module& module = as<Module>(handle);
-    if (module.training())
-      throw Error(ErrorKind::argument, module.type_name() + ".quantize: call it in eval mode (int8 is for inference)");
-    module.quantize_int8();
+    as<Module>(handle).quantize_int8();
     return val::undefined();
   });
 }
@@ -315,6 +329,7 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
   function("_moduleLoadStateDict", &rnn::module_load_state_dict);
   function("_moduleStateDict", &rnn::module_state_dict);
   function("_moduleQuantize", &rnn::module_quantize);
+  function("_moduleLoadInt8", &rnn::module_load_int8);
   function("_rnnCellForward", &rnn::rnn_cell_forward);
   function("_gruCellForward", &rnn::gru_cell_forward);
   function("_lstmCellForward", &rnn::lstm_cell_forward);

@@ -44,6 +44,17 @@ void CellBase::quantize_int8() {
   parameters_changed();
 }
 
+bool CellBase::load_int8(const std::string& name, const std::int8_t* q, const float* scales, std::size_t rows,
+                         std::size_t cols) {
+  const std::size_t G = gates_ * hidden_size_;
+  const bool ih = name == "weight_ih" + suffix_;
+  if (!ih && name != "weight_hh" + suffix_) return false;
+  int8_ = true;
+  load_int8_weights(ih ? ih_ : hh_, ih ? weight_ih_ : weight_hh_, bias_ ? (ih ? bias_ih_ : bias_hh_).data() : nullptr, G,
+                    ih ? input_size_ : state_size_, type_name_, name, q, scales, rows, cols);
+  return true;
+}
+
 void CellBase::parameters_read() {
   release_weights(ih_, weight_ih_);
   release_weights(hh_, weight_hh_);

@@ -87,6 +87,8 @@ class CellBase : public Module {
   void parameters_changed() override;
   void parameters_read() override;
   void quantize_int8() override;
+  bool load_int8(const std::string& name, const std::int8_t* q, const float* scales, std::size_t rows,
+                 std::size_t cols) override;
   bool quantized() override { return int8_; }
 
  protected:

@@ -4,6 +4,9 @@
 // loaded (Module::parameters), and goes again after (parameters_read, parameters_changed).
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 #include "../kernels/affine.h"
 #include "../tensor/shape.h"
 
@@ -16,6 +19,16 @@ void prepare_weights(kernels::Affine& affine, Matrix& w, const float* b, std::si
 
 // The float matrix back, dequantized, for the parameters' slots (int8 only).
 void restore_weights(const kernels::Affine& affine, Matrix& w);
+
+// Error(weights) naming `owner` and `name` unless (rows, cols) = (out, in).
+void check_int8_shape(const std::string& owner, const std::string& name, std::size_t rows, std::size_t cols,
+                      std::size_t out, std::size_t in);
+
+// Makes `affine` compute with int8 weights q (rows, cols) and scales (rows) from a file, and
+// frees w; Error(weights) naming `owner` and `name` if the shape is not (out, in).
+void load_int8_weights(kernels::Affine& affine, Matrix& w, const float* b, std::size_t out, std::size_t in,
+                       const std::string& owner, const std::string& name, const std::int8_t* q, const float* scales,
+                       std::size_t rows, std::size_t cols);
 
 // Frees it again once the slots were read (int8 only).
 void release_weights(const kernels::Affine& affine, Matrix& w);

@@ -93,6 +93,14 @@ LSTMState LSTMCell::forward(const Tensor& x, const LSTMState* state) {
   return out;
 }
 
+bool LSTMCell::load_int8(const std::string& name, const std::int8_t* q, const float* scales, std::size_t rows,
+                         std::size_t cols) {
+  if (!proj_size_ || name != "weight_hr" + suffix_) return CellBase::load_int8(name, q, scales, rows, cols);
+  int8_ = true;
+  load_int8_weights(hr_, weight_hr_, nullptr, proj_size_, hidden_size_, type_name_, name, q, scales, rows, cols);
+  return true;
+}
+
 void LSTMCell::parameters_read() {
   CellBase::parameters_read();
   if (proj_size_) release_weights(hr_, weight_hr_);

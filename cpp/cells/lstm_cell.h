@@ -45,6 +45,8 @@ class LSTMCell : public CellBase {
   std::vector<io::ParameterSlot> parameters() override;
   void parameters_changed() override;
   void parameters_read() override;
+  bool load_int8(const std::string& name, const std::int8_t* q, const float* scales, std::size_t rows,
+                 std::size_t cols) override;
 
  protected:
   std::size_t cache_planes() const override;

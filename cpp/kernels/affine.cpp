@@ -3,6 +3,7 @@
 #include <memory>
 #include <vector>
 
+#include "../parallel/pool.h"
 #include "gemm.h"
 #include "gemv.h"
 
@@ -27,6 +28,10 @@ void Affine::prepare_int8(const float* w, const float* b, std::size_t out, std::
   std::vector<std::int8_t> q(out * in);
   std::vector<float> scales(out);
   quantize_rows_i8(w, out, in, q.data(), scales.data());
+  prepare_int8(q.data(), scales.data(), b, out, in);
+}
+
+void Affine::prepare_int8(const std::int8_t* q, const float* scales, const float* b, std::size_t out, std::size_t in) {
   w_ = nullptr;
   b_ = b;
   out_ = out;
@@ -34,7 +39,7 @@ void Affine::prepare_int8(const float* w, const float* b, std::size_t out, std::
   int8_ = true;
   packed_ = PackedWeights{};
   packed_backward_ = PackedWeights{};
-  packed_int8_ = pack_int8(q.data(), scales.data(), b, out, in);
+  packed_int8_ = pack_int8(q, scales, b, out, in);
 }
 
 void Affine::dequantized(float* w) const {
@@ -47,10 +52,13 @@ void Affine::dequantized(float* w) const {
 void Affine::apply(const float* x, std::size_t rows, float* y) const {
   if (int8_) {
 #ifdef RNN_HAVE_WASM_SIMD
+    // A worker thread (inside a job) must not allocate; the calling thread alone may.
     if (rows == 1)
       gemv_packed_i8_wasm_simd(packed_int8_, x, y);
-    else
+    else if (parallel::job_running())
       gemm_packed_i8_wasm_simd(x, packed_int8_, y, rows);
+    else
+      gemm_packed_i8_by_blocks_wasm_simd(x, packed_int8_, y, rows);
 #else
     const PackedInt8& w = packed_int8_;
     if (rows == 1)

@@ -20,6 +20,8 @@ class Affine {
   // The same with W quantized to int8 (kernels/int8.h), kept packed; w is not read afterwards
   // (its owner may free it), b still is (baseline build). No backward.
   void prepare_int8(const float* w, const float* b, std::size_t out, std::size_t in);
+  // From int8 weights q (out, in) and their scales (out) as they are (an int8 file).
+  void prepare_int8(const std::int8_t* q, const float* scales, const float* b, std::size_t out, std::size_t in);
   bool int8() const { return int8_; }
   // W' (out, in), the dequantized int8 weights, into w.
   void dequantized(float* w) const;

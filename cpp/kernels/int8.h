@@ -36,13 +36,12 @@ PackedInt8 pack_int8(const std::int8_t* q, const float* scales, const float* bia
 // Back to q (rows, cols) row-major and scales (rows).
 void unpack_int8(const PackedInt8& w, std::int8_t* q, float* scales);
 
-// y_i = (sum_j q_ij x_j) * scale_i + bias_i for i < m: the sum from zero in j order, then one
-// multiply and one add (the scale factored out of the sum). q row-major (m, n); bias may be null.
+// y_i = sum_j W'_ij x_j + bias_i for i < m, W'_ij = q_ij * scale_i: gemv_f32_scalar on W'. q
+// row-major (m, n); bias may be null.
 void gemv_i8_scalar(const std::int8_t* q, const float* scales, const float* bias, const float* x, float* y,
                     std::size_t m, std::size_t n);
 
-// C = A W'ᵀ + bias for A (m, k): gemm_f32_scalar on the dequantized weights (for a batch, each
-// weight is dequantized once and used by every row).
+// C = A W'ᵀ + bias for A (m, k): each row of C as gemv_i8_scalar gives it.
 void gemm_i8_scalar(const float* a, const std::int8_t* q, const float* scales, const float* bias, float* c,
                     std::size_t m, std::size_t n, std::size_t k);
 
@@ -52,6 +51,9 @@ void gemv_packed_i8_wasm_simd(const PackedInt8& w, const float* x, float* y);
 // multiples of 8, or end is w.rows.
 void gemv_packed_rows_i8_wasm_simd(const PackedInt8& w, const float* x, float* y, std::size_t first,
                                    std::size_t end);
+// Allocates nothing (worker threads run it).
 void gemm_packed_i8_wasm_simd(const float* a, const PackedInt8& w, float* c, std::size_t m);
+// The same bits, faster for many rows, but it allocates: for the calling thread only.
+void gemm_packed_i8_by_blocks_wasm_simd(const float* a, const PackedInt8& w, float* c, std::size_t m);
 
 }  // namespace rnn::kernels

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "../errors.h"
+#include "../cells/int8_weights.h"
+#include "../kernels/int8.h"
 #include "../tensor/random.h"
 
 namespace rnn {
@@ -52,8 +54,14 @@ Tensor Embedding::forward(const std::vector<double>& ids, const Shape& ids_shape
   shape.push_back(embedding_dim_);
   Tensor y = xt::empty<float>(shape);
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    const float* row = weight_.data() + static_cast<std::size_t>(ids[i]) * embedding_dim_;
-    std::copy(row, row + embedding_dim_, y.data() + i * embedding_dim_);
+    const std::size_t id = static_cast<std::size_t>(ids[i]);
+    float* out = y.data() + i * embedding_dim_;
+    if (int8_) {
+      kernels::dequantize_rows_i8(q_.data() + id * embedding_dim_, scales_.data() + id, 1, embedding_dim_, out);
+      continue;
+    }
+    const float* row = weight_.data() + id * embedding_dim_;
+    std::copy(row, row + embedding_dim_, out);
   }
   kept_.reset();
   if (training()) kept_.reset(new Kept{std::vector<std::size_t>(ids.begin(), ids.end()), shape});
@@ -84,7 +92,35 @@ void Embedding::backward(const Tensor& grad_output) {
 }
 
 std::vector<io::ParameterSlot> Embedding::parameters() {
+  if (int8_ && weight_.size() == 0) {
+    weight_ = Matrix(Matrix::shape_type{num_embeddings_, embedding_dim_});
+    kernels::dequantize_rows_i8(q_.data(), scales_.data(), num_embeddings_, embedding_dim_, weight_.data());
+  }
   return {slot("weight", weight_, "(numEmbeddings, embeddingDim)")};
+}
+
+void Embedding::parameters_changed() {
+  kept_.reset();
+  if (!int8_ || weight_.size() == 0) return;
+  q_.resize(num_embeddings_ * embedding_dim_);
+  scales_.resize(num_embeddings_);
+  kernels::quantize_rows_i8(weight_.data(), num_embeddings_, embedding_dim_, q_.data(), scales_.data());
+  weight_ = Matrix(Matrix::shape_type{0, 0});
+}
+
+void Embedding::parameters_read() {
+  if (int8_) weight_ = Matrix(Matrix::shape_type{0, 0});
+}
+
+bool Embedding::load_int8(const std::string& name, const std::int8_t* q, const float* scales, std::size_t rows,
+                          std::size_t cols) {
+  if (name != "weight") return false;
+  check_int8_shape("Embedding", name, rows, cols, num_embeddings_, embedding_dim_);
+  int8_ = true;
+  q_.assign(q, q + rows * cols);
+  scales_.assign(scales, scales + rows);
+  weight_ = Matrix(Matrix::shape_type{0, 0});
+  return true;
 }
 
 }  // namespace rnn

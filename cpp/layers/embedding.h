@@ -33,7 +33,16 @@ class Embedding : public Module {
   void backward(const Tensor& grad_output);
 
   std::vector<io::ParameterSlot> parameters() override;
-  void parameters_changed() override { kept_.reset(); }
+  void parameters_changed() override;
+  // int8 (Module::quantize_int8): a row's q and scale; a lookup gives q * scale, the row of W'.
+  void parameters_read() override;
+  void quantize_int8() override {
+    int8_ = true;
+    parameters_changed();
+  }
+  bool quantized() override { return int8_; }
+  bool load_int8(const std::string& name, const std::int8_t* q, const float* scales, std::size_t rows,
+                 std::size_t cols) override;
 
  protected:
   void training_changed() override { kept_.reset(); }
@@ -46,7 +55,10 @@ class Embedding : public Module {
   std::unique_ptr<Kept> kept_;  // a training forward's ids, until backward
   std::size_t num_embeddings_, embedding_dim_;
   std::optional<std::size_t> padding_idx_;
-  Matrix weight_;  // (num_embeddings, embedding_dim)
+  Matrix weight_;  // (num_embeddings, embedding_dim); empty when int8, but while parameters are read
+  bool int8_ = false;
+  std::vector<std::int8_t> q_;  // int8: (num_embeddings, embedding_dim)
+  std::vector<float> scales_;   // int8: (num_embeddings)
 };
 
 }  // namespace rnn

@@ -33,6 +33,14 @@ class Linear : public Module {
     parameters_changed();
   }
   bool quantized() override { return int8_; }
+  bool load_int8(const std::string& name, const std::int8_t* q, const float* scales, std::size_t rows,
+                 std::size_t cols) override {
+    if (name != "weight") return false;
+    int8_ = true;
+    load_int8_weights(affine_, weight_, bias_ ? bias_v_.data() : nullptr, out_features_, in_features_, "Linear", name, q,
+                      scales, rows, cols);
+    return true;
+  }
 
  protected:
   void training_changed() override { parameters_changed(); }

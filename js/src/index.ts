@@ -20,7 +20,7 @@ export {
 export { crossEntropy, mseLoss, type CrossEntropyOptions, type LossResult, type Reduction } from './losses.js';
 export * as optim from './optim.js';
 export { clipGradNorm, type OptimizerStateDict } from './optim.js';
-export { loadSafetensors, saveSafetensors, type Safetensors, type LoadSafetensorsOptions } from './safetensors.js';
+export { loadSafetensors, saveSafetensors, type Safetensors, type LoadSafetensorsOptions, type Int8Tensor } from './safetensors.js';
 export {
   TextClassifier, LanguageModel, LanguageModelSession, LanguageModelTrainState, Seq2Seq, SequenceGenerator, Sequential, loadModel, MODEL_FORMAT_VERSION,
   type TextClassifierConfig, type LanguageModelConfig, type Seq2SeqConfig, type SequenceGeneratorConfig, type SequentialLayer,

@@ -117,7 +117,7 @@ export abstract class Module extends WasmObject implements Trainable {
   }
 
   /**
-   * Keeps the weight matrices as int8 from now on, with one float32 scale per output row
+   * Keeps the weight matrices (an Embedding's too) as int8 from now on, with one float32 scale per row
    * (docs/int8.md): a quarter of their bytes in memory, and the matrix products read int8.
    * Biases, activations and sums stay float32. For inference: `train()` and optimizers are
    * then refused; `stateDict()` gives the dequantized float32 weights, and `loadStateDict`
@@ -128,8 +128,15 @@ export abstract class Module extends WasmObject implements Trainable {
    */
   quantize(dtype: 'int8'): this {
     checkDtype(dtype, `${this.typeName}.quantize`);
-    unwrap(wasm()._moduleQuantize(this.handle('quantize')));
+    const handle = this.handle('quantize');
+    if (this.#training) throw new RnnError('argument', `${this.typeName}.quantize: call it in eval mode (int8 is for inference)`);
+    unwrap(wasm()._moduleQuantize(handle));
     return this;
+  }
+
+  /** @internal One weight matrix from an int8 file (checked by loadModel); the module becomes int8. */
+  loadInt8(name: string, q: Int8Array, shape: readonly number[], scales: Float32Array): void {
+    unwrap(wasm()._moduleLoadInt8(this.handle('loadModel'), name, q, shape[0], shape[1], scales));
   }
 
   /**

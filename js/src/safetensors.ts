@@ -9,8 +9,17 @@ import { Tensor, preview, quote } from './tensor.js';
 
 /** Tensors by name and the file's string metadata. */
 export interface Safetensors {
+  /** The floating-point tensors, as float32. */
   tensors: Record<string, Tensor>;
   metadata: Record<string, string>;
+  /** The I8 tensors (int8 model files), as they are. */
+  int8: Record<string, Int8Tensor>;
+}
+
+/** An I8 tensor of a file, its bytes as they are: row-major `data`, `shape`. */
+export interface Int8Tensor {
+  data: Int8Array;
+  shape: number[];
 }
 
 export interface LoadSafetensorsOptions {
@@ -18,8 +27,8 @@ export interface LoadSafetensorsOptions {
   prefix?: string;
 }
 
-// Bytes per element of each dtype read (converted to float32).
-const ITEM_SIZE: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
+// Bytes per element of each dtype read (converted to float32; I8 kept as it is).
+const ITEM_SIZE: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I8: 1 };
 // The reference implementation refuses headers above 100 MB; so do we.
 const MAX_HEADER_BYTES = 100_000_000;
 
@@ -28,7 +37,8 @@ function fail(message: string): never {
 }
 
 /**
- * Reads a `.safetensors` file (F32, F16, BF16 and F64 tensors, all given as float32).
+ * Reads a `.safetensors` file: F32, F16, BF16 and F64 tensors, all given as float32 in
+ * `tensors`, and I8 tensors (int8 model files, docs/int8.md) as they are in `int8`.
  *
  * @example
  * const { tensors } = loadSafetensors(await (await fetch('lstm.safetensors')).arrayBuffer());
@@ -82,9 +92,12 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer, options: LoadSa
 
   // Object.fromEntries defines own properties: a tensor named '__proto__' stays a tensor.
   const prefix = options.prefix ?? '';
-  const tensors: Record<string, Tensor> = Object.fromEntries(described.filter((entry) => entry.name.startsWith(prefix)).map((entry) =>
+  const kept = described.filter((entry) => entry.name.startsWith(prefix));
+  const tensors: Record<string, Tensor> = Object.fromEntries(kept.filter((entry) => entry.dtype !== 'I8').map((entry) =>
     [entry.name.slice(prefix.length), new Tensor(decode(entry.dtype, view, dataStart + entry.begin, entry.count), entry.shape)]));
-  return { tensors, metadata };
+  const int8: Record<string, Int8Tensor> = Object.fromEntries(kept.filter((entry) => entry.dtype === 'I8').map((entry) =>
+    [entry.name.slice(prefix.length), { data: new Int8Array(file.buffer, file.byteOffset + dataStart + entry.begin, entry.count).slice(), shape: entry.shape }]));
+  return { tensors, metadata, int8 };
 }
 
 // JSON.parse keeps the last of two equal keys silently; a header naming a tensor (or a field of

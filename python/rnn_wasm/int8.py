@@ -23,13 +23,13 @@ def dequantize(q: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
     return q.to(torch.float32) * scale[:, None]
 
 
-def dequantized_state_dict(state_dict, skip=("embedding.",)):
-    """A state_dict with every weight matrix (2-D, named weight*) replaced by W'; embeddings
-    (names starting with `skip`) stay float32, as in rnn-wasm."""
+def dequantized_state_dict(state_dict):
+    """A state_dict with every weight matrix (2-D, named weight*: recurrent, Linear, Embedding)
+    replaced by W', what rnn-wasm's int8 modules compute with."""
     out = {}
     for name, value in state_dict.items():
         leaf = name.split(".")[-1]
-        if leaf.startswith("weight") and value.dim() == 2 and not name.startswith(skip):
+        if leaf.startswith("weight") and value.dim() == 2:
             out[name] = dequantize(*quantize(value))
         else:
             out[name] = value

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from . import int8
 from .safetensors import save_file
 
 FORMAT_VERSION = 1
@@ -152,8 +153,10 @@ class LanguageModel(nn.Module):
 def export(model, path, dtype=None, metadata=None):
     """Writes the model's state_dict, kind, configuration and format version to path.
 
-    dtype=torch.float16 halves the file (rnn-wasm reads F16 as float32). Extra string
-    metadata (a vocabulary, tokenizer rules) may be added.
+    dtype=torch.float16 halves the file (rnn-wasm reads F16 as float32). dtype="int8" writes
+    the weight matrices of the recurrent, Linear and Embedding layers as int8 (I8) with their
+    float32 scales (rnn_wasm.int8, docs/int8.md), which loadModel keeps as int8; biases stay
+    float32. Extra string metadata (a vocabulary, tokenizer rules) may be added.
     """
     kind = type(model).__name__
     if kind not in ("TextClassifier", "LanguageModel", "Seq2Seq", "SequenceGenerator", "Sequential"):
@@ -163,7 +166,23 @@ def export(model, path, dtype=None, metadata=None):
     state = model.state_dict()
     if getattr(model, "config", {}).get("tieWeights"):
         del state["decoder.weight"]  # the same tensor as embedding.weight: rnn-wasm ties it on load
+    if dtype == "int8":
+        state, info["int8Scales"] = _int8_state(state)
+        dtype = None
     save_file(state, path, metadata=info, dtype=dtype)
+
+
+def _int8_state(state):
+    """The state with each weight matrix (2-D, named weight*: recurrent, Linear, Embedding) as
+    int8 q and its scales "<name>.scale"; and the JSON that names them, for the metadata."""
+    out, scales = {}, {}
+    for name, value in state.items():
+        if name.split(".")[-1].startswith("weight") and value.dim() == 2:
+            out[name], out[name + ".scale"] = int8.quantize(value)
+            scales[name] = name + ".scale"
+        else:
+            out[name] = value
+    return out, json.dumps(scales)
 
 
 class Seq2Seq(nn.Module):

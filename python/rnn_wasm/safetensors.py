@@ -22,6 +22,7 @@ _DTYPES = {
     torch.float64: "F64",
     torch.int64: "I64",
     torch.int32: "I32",
+    torch.int8: "I8",
 }
 _TORCH = {name: dtype for dtype, name in _DTYPES.items()}
 

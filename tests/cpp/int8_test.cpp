@@ -55,11 +55,17 @@ void check_products(std::size_t m, std::size_t n, std::size_t k, Random& random)
     gemm_packed_i8_wasm_simd(a.data(), packed, cs.data(), m);
     for (std::size_t i = 0; i < m * n; ++i) CHECK_CLOSE(cs[i], c[i], sum_tolerance(k), 1e-5);
     CHECK(std::isnan(cs[m * n]));
+    std::vector<float> blocks(m * n + 1, kNaN);  // the allocating variant: the same bits
+    gemm_packed_i8_by_blocks_wasm_simd(a.data(), packed, blocks.data(), m);
+    CHECK(std::memcmp(blocks.data(), cs.data(), m * n * sizeof(float)) == 0);
+    CHECK(std::isnan(blocks[m * n]));
     if (m >= 1) {
       std::vector<float> ys(n + 1, kNaN), parts(n + 1, kNaN);
       gemv_packed_i8_wasm_simd(packed, a.data(), ys.data());
       for (std::size_t j = 0; j < n; ++j) CHECK_CLOSE(ys[j], y[j], sum_tolerance(k), 1e-5);
       CHECK(std::isnan(ys[n]));
+      // A row of the matrix-matrix product has the matrix-vector product's bits.
+      CHECK(std::memcmp(ys.data(), cs.data(), n * sizeof(float)) == 0);
       // Row ranges, 8 rows at a time: the whole product's bits.
       for (std::size_t first = 0; first < n; first += kPanel)
         gemv_packed_rows_i8_wasm_simd(packed, a.data(), parts.data(), first, std::min(n, first + kPanel));

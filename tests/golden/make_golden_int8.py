@@ -3,7 +3,9 @@
 (python/rnn_wasm/int8.py), for tests/js/int8.test.ts. Case i's float32 weights are
 "case{i}.{name}", its q and scales "case{i}.q.{name}" (int8 as float32) and
 "case{i}.scale.{name}", its input "case{i}.x" and PyTorch's results on W' "case{i}.output",
-".hN", ".cN"; the options are JSON in the metadata entry "cases". Run with Debian's PyTorch:
+".hN", ".cN"; the options are JSON in the metadata entry "cases". Also writes
+tests/golden/models/classifier_int8.safetensors (export(..., dtype="int8")) with PyTorch's
+probabilities on W' as "classifier.probs{i}" for the metadata's "texts". Run with Debian's PyTorch:
     /usr/bin/python3 tests/golden/make_golden_int8.py
 """
 import json
@@ -16,6 +18,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent / "python"))
 from rnn_wasm import save_file  # noqa: E402
 from rnn_wasm.int8 import dequantized_state_dict, quantize  # noqa: E402
+from rnn_wasm.models import TextClassifier, export  # noqa: E402
 
 CASES = [
     dict(mode="rnn_tanh", hidden=40, layers=1, bidirectional=False, bias=True, proj=0, batch=1),
@@ -27,6 +30,7 @@ CASES = [
     dict(mode="lstm", hidden=44, layers=1, bidirectional=False, bias=True, proj=0, batch=1),  # not a multiple of 8
 ]
 INPUT, STEPS = 12, 9
+TEXTS = [[3, 7, 11], [1, 2, 3, 4, 5, 6, 7, 8, 9], [42]]
 
 
 def make(case):
@@ -60,7 +64,17 @@ def main():
             tensors[f"case{i}.hN"], tensors[f"case{i}.cN"] = final
         else:
             tensors[f"case{i}.hN"] = final
-    save_file({k: v.contiguous() for k, v in tensors.items()}, str(HERE / "int8.safetensors"), metadata={"cases": json.dumps(CASES)})
+    # A model file written with export(dtype="int8"), and PyTorch's probabilities for TEXTS on W'.
+    classifier = TextClassifier(50, 8, 24, 3, cell="gru", bidirectional=True, pooling="mean", head=[16])
+    export(classifier, str(HERE / "models" / "classifier_int8.safetensors"), dtype="int8")
+    classifier.load_state_dict(dequantized_state_dict(classifier.state_dict()))
+    classifier.eval()
+    for i, text in enumerate(TEXTS):
+        with torch.no_grad():
+            logits = classifier(torch.tensor([text]), torch.tensor([len(text)]))
+        tensors[f"classifier.probs{i}"] = torch.softmax(logits[0], dim=-1)
+    save_file({k: v.contiguous() for k, v in tensors.items()}, str(HERE / "int8.safetensors"),
+              metadata={"cases": json.dumps(CASES), "texts": json.dumps(TEXTS)})
 
 
 if __name__ == "__main__":

@@ -468,6 +468,59 @@ describe('loadModel: damaged model files', () => {
   });
 });
 
+describe('loadModel: damaged int8 model files (export(..., dtype="int8"))', () => {
+  const int8 = goldenModelFile('classifier_int8');
+  const loads = () => exercise(loadModel(int8));
+
+  /** The file with the F32 scales `name` changed at row `row` to `value`. */
+  function withScale(name: string, row: number, value: number): Uint8Array {
+    const parts = split(int8);
+    const [begin] = (parts.header[name] as { data_offsets: number[] }).data_offsets;
+    const data = parts.data.slice();
+    new DataView(data.buffer).setFloat32(begin + 4 * row, value, true);
+    return assemble(parts.header, data);
+  }
+  const scalesOf = (change: (scales: Record<string, string>) => void) => (metadata: Record<string, string>) => {
+    const scales = JSON.parse(metadata.int8Scales) as Record<string, string>;
+    change(scales);
+    metadata.int8Scales = JSON.stringify(scales);
+  };
+
+  test('the intact file loads, as int8', () => {
+    loads();
+    const model = loadModel(int8) as TextClassifier;
+    expect(() => model.train()).toThrow(/int8, for inference only/);
+    model.dispose();
+    expectModuleWorks();
+  });
+
+  test.each([
+    ['zero', 0, "its scales 'head.0.weight.scale' hold 0 at row 5; scales must be finite and positive"],
+    ['negative', -0.5, "hold -0.5 at row 5"],
+    ['NaN', NaN, 'hold NaN at row 5'],
+    ['infinite', Infinity, 'hold Infinity at row 5'],
+  ])('a %s scale: refused, naming the weight and its scales', (_what, value, part) => {
+    refused(() => loadModel(withScale('head.0.weight.scale', 5, value)), part);
+  });
+
+  test('scales missing, of the wrong shape, or not named: refused, naming the tensor', () => {
+    refused(() => loadModel(withMetadata(int8, scalesOf((s) => delete s['rnn.weight_hh_l0']))),
+      "int8 weight 'rnn.weight_hh_l0' has no scales: metadata 'int8Scales' does not name them");
+    refused(() => loadModel(withMetadata(int8, scalesOf((s) => (s['rnn.weight_hh_l0'] = 'nowhere')))),
+      "int8 weight 'rnn.weight_hh_l0': its scales 'nowhere' are not in the file");
+    refused(() => loadModel(withMetadata(int8, scalesOf((s) => (s['head.2.weight'] = 'head.0.weight.scale')))),
+      "int8 weight 'head.2.weight': its scales 'head.0.weight.scale' have shape [16], expected (3), one per row");
+    refused(() => loadModel(withMetadata(int8, (m) => delete m.int8Scales)), "but no metadata 'int8Scales' naming its scales");
+    refused(() => loadModel(withMetadata(int8, (m) => (m.int8Scales = '{'))), "metadata 'int8Scales' is not valid JSON");
+    refused(() => loadModel(withMetadata(int8, scalesOf((s) => (s['rnn.bias_ih_l0'] = 'rnn.weight_hh_l0.scale')))),
+      "metadata 'int8Scales' names 'rnn.bias_ih_l0', which is not an int8 tensor of the file");
+  });
+
+  test("an int8 weight of another shape than the config's model has: refused, naming it", () => {
+    refused(() => loadModel(withConfig(int8, 'head', [8])), "int8 weight 'head.0.weight' has shape [16,48], expected [8,48]");
+  });
+});
+
 describe('loadCheckpoint: damaged checkpoints (from PyTorch: a TextClassifier and its Adam state)', () => {
   const checkpoint = new Uint8Array(readFileSync(new URL('../golden/checkpoints/classifier_adam.from_pytorch.safetensors', import.meta.url)));
   /** Trains one step from what a loaded checkpoint holds (damaged weights may be NaN: step() then refuses them, typed), then frees it. */

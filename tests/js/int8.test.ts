@@ -9,12 +9,9 @@ import { GRU, LSTM, Linear, RNN, RnnError, Tensor, loadModel, loadSafetensors, o
 
 const roundHalfEven = (v: number) => (Math.abs(v % 1) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v));
 
-/**
- * The scheme of docs/int8.md in float32 arithmetic: W' for a weight matrix (not an embedding's,
- * which stays float32), anything else as is.
- */
+/** The scheme of docs/int8.md in float32 arithmetic: W' for a weight matrix, anything else as is. */
 function dequantized(name: string, t: Tensor): Tensor {
-  if (!/^weight/.test(name.split('.').pop()!) || name.startsWith('embedding.') || t.shape.length !== 2) return t;
+  if (!/^weight/.test(name.split('.').pop()!) || t.shape.length !== 2) return t;
   const [rows, cols] = t.shape;
   const out = new Float32Array(t.data.length);
   for (let i = 0; i < rows; i++) {
@@ -104,6 +101,18 @@ test.each(goldenCases.map((c, i) => [i, c] as const))("PyTorch on W' (case %p): 
   expectClose(hN, t.hN);
   if (cN) expectClose(cN, t.cN);
   layer.dispose();
+});
+
+test("an int8 model file (export(..., dtype='int8')) loads as int8 and gives PyTorch's probabilities on W'", () => {
+  const texts = JSON.parse(loadSafetensors(golden).metadata.texts) as number[][];
+  const t = loadSafetensors(golden, { prefix: 'classifier.' }).tensors;
+  const model = loadModel(readFileSync(new URL('../golden/models/classifier_int8.safetensors', import.meta.url))) as TextClassifier;
+  texts.forEach((text, i) => {
+    const got = model.predict(text), want = t[`probs${i}`].data;
+    got.forEach((p, j) => expect(Math.abs(p - want[j])).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(want[j])));
+  });
+  expect(() => model.train()).toThrow(/int8, for inference only/);
+  model.dispose();
 });
 
 test('a streaming step of an int8 LSTM, and Linear, give the float32 results on the dequantized weights', () => {

@@ -1,8 +1,8 @@
 // Model files: loadModel builds any model from a .safetensors file written by
 // rnn_wasm.models.export, after checking its format version, kind, config and size.
 import { RnnError } from '../errors.js';
-import { loadSafetensors } from '../safetensors.js';
-import { preview, type Tensor } from '../tensor.js';
+import { loadSafetensors, type Int8Tensor } from '../safetensors.js';
+import { preview, quote, type Tensor } from '../tensor.js';
 import { LanguageModel, languageModelConfig, type LanguageModelConfig } from './language-model.js';
 import type { CellKind } from './model.js';
 import { Seq2Seq, seq2SeqConfig, type Seq2SeqConfig } from './seq2seq.js';
@@ -18,7 +18,9 @@ export const MODEL_FORMAT_VERSION = 1;
  * state_dict plus metadata naming the kind, its configuration and the format version.
  *
  * `options.weights`: `'float32'` (the default) or `'int8'`, which quantizes the weight
- * matrices at load (`model.quantize('int8')`, docs/int8.md).
+ * matrices at load (`model.quantize('int8')`, docs/int8.md). A file written with
+ * `export(..., dtype='int8')` holds them as int8 already: it loads as int8 with no float copy,
+ * whatever `weights` says.
  *
  * @example
  * const model = loadModel(await (await fetch('sentiment.safetensors')).arrayBuffer());
@@ -27,10 +29,11 @@ export const MODEL_FORMAT_VERSION = 1;
 export function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadModelOptions = {}): AnyModel {
   const weights = options.weights ?? 'float32';
   if (weights !== 'float32' && weights !== 'int8') throw new RnnError('argument', `loadModel: weights must be 'float32' or 'int8', got ${preview(weights)}`);
-  const { tensors, metadata } = loadSafetensors(bytes);
+  const { tensors, metadata, int8 } = loadSafetensors(bytes);
   checkFileFormat(metadata, { format: 'rnn-wasm', version: MODEL_FORMAT_VERSION, what: 'model file', writer: 'rnn_wasm.models.export' }, 'loadModel');
-  const model = modelFromState(metadata.kind, metadata.config, tensors, 'loadModel');
-  if (weights === 'int8') {
+  const quantized = int8Weights(metadata, tensors, int8);
+  const model = modelFromState(metadata.kind, metadata.config, tensors, 'loadModel', quantized);
+  if (weights === 'int8' || quantized) {
     try {
       model.quantize('int8');
     } catch (e) {
@@ -39,6 +42,53 @@ export function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadModelOpt
     }
   }
   return model;
+}
+
+interface Int8Weight {
+  q: Int8Tensor;
+  scales: Float32Array;
+}
+
+/**
+ * An int8 file's weight matrices (docs/int8.md): each I8 tensor with the F32 scales that the
+ * metadata entry `int8Scales` ({ weight: scales tensor }) names, taken out of `tensors`. Null for
+ * a file without them. Missing, misshapen, zero, negative or non-finite scales are RnnError
+ * 'weights' naming the tensor.
+ */
+function int8Weights(metadata: Record<string, string>, tensors: Record<string, Tensor>, int8: Record<string, Int8Tensor>): Map<string, Int8Weight> | null {
+  const fail = (message: string): never => {
+    throw new RnnError('weights', `loadModel: ${message}`);
+  };
+  const names = Object.keys(int8);
+  if (metadata.int8Scales === undefined) {
+    if (names.length) fail(`int8 tensor ${quote(names[0])} but no metadata 'int8Scales' naming its scales`);
+    return null;
+  }
+  let scalesOf: unknown;
+  try {
+    scalesOf = JSON.parse(metadata.int8Scales);
+  } catch {
+    fail("metadata 'int8Scales' is not valid JSON");
+  }
+  if (scalesOf === null || typeof scalesOf !== 'object' || Array.isArray(scalesOf)) fail("metadata 'int8Scales' must be an object of { weight: scales tensor }");
+  const map = scalesOf as Record<string, unknown>;
+  const out = new Map<string, Int8Weight>();
+  for (const name of names) {
+    const q = int8[name];
+    if (q.shape.length !== 2) fail(`int8 weight ${quote(name)} has shape ${preview(q.shape)}; int8 is for weight matrices (rows, cols)`);
+    const scaleName = map[name];
+    if (typeof scaleName !== 'string') fail(`int8 weight ${quote(name)} has no scales: metadata 'int8Scales' does not name them`);
+    const scale = Object.hasOwn(tensors, scaleName as string) ? tensors[scaleName as string] : fail(`int8 weight ${quote(name)}: its scales ${quote(scaleName as string)} are not in the file`);
+    if (scale.shape.length !== 1 || scale.shape[0] !== q.shape[0]) fail(`int8 weight ${quote(name)}: its scales ${quote(scaleName as string)} have shape ${preview(scale.shape)}, expected (${q.shape[0]}), one per row`);
+    const bad = scale.data.findIndex((s) => !(Number.isFinite(s) && s > 0));
+    if (bad >= 0) fail(`int8 weight ${quote(name)}: its scales ${quote(scaleName as string)} hold ${scale.data[bad]} at row ${bad}; scales must be finite and positive`);
+    out.set(name, { q, scales: scale.data });
+  }
+  for (const [name, scaleName] of Object.entries(map)) {
+    if (!out.has(name)) fail(`metadata 'int8Scales' names ${quote(name)}, which is not an int8 tensor of the file`);
+    delete tensors[scaleName as string];
+  }
+  return out;
 }
 
 /** Options of `loadModel`. */
@@ -69,7 +119,7 @@ export type AnyModel = TextClassifier | LanguageModel | Seq2Seq | SequenceGenera
  * Builds the model of `kind` from its config (JSON text, as files hold it) and loads `tensors`
  * into it strictly; a bad kind, config or tensor is RnnError 'weights' naming `owner`.
  */
-export function modelFromState(kind: string | undefined, configText: string | undefined, tensors: Record<string, Tensor>, owner: string): AnyModel {
+export function modelFromState(kind: string | undefined, configText: string | undefined, tensors: Record<string, Tensor>, owner: string, int8: Map<string, Int8Weight> | null = null): AnyModel {
   const fail = (message: string): never => {
     throw new RnnError('weights', `${owner}: ${message}`);
   };
@@ -87,7 +137,7 @@ export function modelFromState(kind: string | undefined, configText: string | un
     // allocation: a few bytes of config must not make the loader fill wasm memory. The exact
     // match is left to the strict load, whose message names the tensor.
     const wanted = parameterCount(kind as ModelKind, config);
-    const held = Object.values(tensors).reduce((n, t) => n + t.size, 0);
+    const held = Object.values(tensors).reduce((n, t) => n + t.size, 0) + [...(int8?.values() ?? [])].reduce((n, w) => n + w.q.data.length, 0);
     if (wanted > 2 * held) fail(`the config describes a ${kind} of ${wanted} parameters, but the file holds only ${held}`);
     model = new Kind(config as TextClassifierConfig & LanguageModelConfig & Seq2SeqConfig & SequenceGeneratorConfig & { layers: SequentialLayer[] });
   } catch (e) {
@@ -95,12 +145,33 @@ export function modelFromState(kind: string | undefined, configText: string | un
     throw e;
   }
   try {
-    model.loadStateDict(tensors, { strict: true });
+    if (int8) loadInt8State(model, tensors, int8, fail);
+    else model.loadStateDict(tensors, { strict: true });
   } catch (e) {
     model.dispose();
     throw e;
   }
   return model;
+}
+
+// An int8 file into a model, as strictly as a float one: every parameter comes from the file,
+// as float32 or int8, and the file holds nothing else.
+function loadInt8State(model: AnyModel, tensors: Record<string, Tensor>, int8: Map<string, Int8Weight>, fail: (message: string) => never): void {
+  const refs = model.parameterRefs();
+  const byName = new Map(refs.map((r) => [r.name, r]));
+  const missing = refs.filter((r) => !Object.hasOwn(tensors, r.name) && !int8.has(r.name)).map((r) => quote(r.name));
+  const unexpected = [...Object.keys(tensors), ...int8.keys()].filter((name) => !byName.has(name)).map((name) => quote(name));
+  if (missing.length) fail(`missing ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
+  if (unexpected.length) fail(`unexpected ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ` and ${unexpected.length - 5} more` : ''}`);
+  for (const [name, { q }] of int8) {
+    const want = byName.get(name)!.shape;
+    if (want.length !== 2 || want[0] !== q.shape[0] || want[1] !== q.shape[1]) fail(`int8 weight ${quote(name)} has shape ${preview(q.shape)}, expected ${preview(want)}`);
+  }
+  model.loadStateDict(tensors, { strict: false });
+  for (const [name, { q, scales }] of int8) {
+    const ref = byName.get(name)!;
+    ref.module.loadInt8(ref.slot, q.data, q.shape, scales);
+  }
 }
 
 const MODEL_KINDS = { TextClassifier, LanguageModel, Seq2Seq, SequenceGenerator, Sequential } as const;

@@ -59,7 +59,7 @@ export abstract class Model implements Trainable {
   }
 
   /**
-   * Keeps every weight matrix of the model (recurrent, Linear) as int8 from now on, with one
+   * Keeps every weight matrix of the model (recurrent, Linear, Embedding) as int8 from now on, with one
    * float32 scale per output row: see `Module.quantize` and docs/int8.md. For inference; call
    * it in eval mode. Returns this.
    *

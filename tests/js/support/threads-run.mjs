@@ -4,7 +4,7 @@
 //
 // mode 'digests': layers chosen to take every way of splitting work (batch 1 split by hidden
 //   units, larger batches split by rows, the input projection split by rows; stacked,
-//   bidirectional, lengths, an LSTM projection, which is not split) run forward; prints
+//   bidirectional, lengths, an LSTM projection, which is not split; int8 weights) run forward; prints
 //   { backend, threads, digests: { case: sha256 of output, hN and cN } }.
 // mode 'exit': a forward on the threads, then dispose; the process must end by itself.
 // mode 'unshared': as on a page that is not cross-origin isolated (no SharedArrayBuffer); prints
@@ -48,12 +48,15 @@ const cases = {
   'RNN relu 192, batch 4': [R.RNN, { inputSize: 16, hiddenSize: 192, nonlinearity: 'relu' }, 8, 4],
   'LSTM 128 with projection 64, batch 1 and 4': [R.LSTM, { inputSize: 32, hiddenSize: 128, projSize: 64 }, 10, 4],
   'LSTM 200 (not a multiple of a panel), batch 1': [R.LSTM, { inputSize: 32, hiddenSize: 200 }, 10, 1],
+  'int8 LSTM 200 x 2 layers, batch 3': [R.LSTM, { inputSize: 32, hiddenSize: 200, numLayers: 2 }, 10, 3, undefined, 'int8'],
+  'int8 GRU 256, batch 1': [R.GRU, { inputSize: 32, hiddenSize: 256 }, 12, 1, undefined, 'int8'],
 };
 
 function caseDigests() {
   const digests = {};
-  for (const [name, [Layer, options, steps, batch, lengths]] of Object.entries(cases)) {
+  for (const [name, [Layer, options, steps, batch, lengths, dtype]] of Object.entries(cases)) {
     const layer = new Layer({ ...options, seed: 7 });
+    if (dtype) layer.quantize(dtype);
     const x = input(steps, batch, options.inputSize, 11);
     const out = layer.forward(x, null, lengths ? { lengths } : undefined);
     digests[name] = digest(out);
