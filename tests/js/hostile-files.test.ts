@@ -495,11 +495,11 @@ describe('loadModel: damaged int8 model files (export(..., dtype="int8"))', () =
   });
 
   test.each([
-    ['zero', 0, "its scales 'head.0.weight.scale' hold 0 at row 5; scales must be finite and positive"],
-    ['negative', -0.5, "hold -0.5 at row 5"],
-    ['NaN', NaN, 'hold NaN at row 5'],
-    ['infinite', Infinity, 'hold Infinity at row 5'],
-  ])('a %s scale: refused, naming the weight and its scales', (_what, value, part) => {
+    ['a zero', 0, "its scales 'head.0.weight.scale' hold 0 at row 5; scales must be finite and positive"],
+    ['a negative', -0.5, "hold -0.5 at row 5"],
+    ['a NaN', NaN, 'hold NaN at row 5'],
+    ['an infinite', Infinity, 'hold Infinity at row 5'],
+  ])('%s scale: refused, naming the weight and its scales', (_what, value, part) => {
     refused(() => loadModel(withScale('head.0.weight.scale', 5, value)), part);
   });
 
@@ -514,6 +514,16 @@ describe('loadModel: damaged int8 model files (export(..., dtype="int8"))', () =
     refused(() => loadModel(withMetadata(int8, (m) => (m.int8Scales = '{'))), "metadata 'int8Scales' is not valid JSON");
     refused(() => loadModel(withMetadata(int8, scalesOf((s) => (s['rnn.bias_ih_l0'] = 'rnn.weight_hh_l0.scale')))),
       "metadata 'int8Scales' names 'rnn.bias_ih_l0', which is not an int8 tensor of the file");
+  });
+
+  test('random byte changes anywhere: refused or a working model, and the heap does not grow', () => {
+    const start = heapBytes();
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(int8.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (changes) => {
+      const damaged = int8.slice();
+      for (const [at, value] of changes) damaged[at] = value;
+      refusedOrLoaded(() => loadModel(damaged), exercise);
+    }), { numRuns: 150 });
+    expect(heapBytes()).toBe(start);
   });
 
   test("an int8 weight of another shape than the config's model has: refused, naming it", () => {
