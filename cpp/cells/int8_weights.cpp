@@ -12,7 +12,7 @@ void prepare_weights(kernels::Affine& affine, Matrix& w, const float* b, std::si
   }
   if (w.size() == 0 && affine.int8()) return;
   affine.prepare_int8(w.data(), b, out, in);
-  w = Matrix(Matrix::shape_type{0, 0});
+  release_weights(affine, w);
 }
 
 void restore_weights(const kernels::Affine& affine, Matrix& w) {
@@ -34,7 +34,7 @@ void load_int8_weights(kernels::Affine& affine, Matrix& w, const float* b, std::
                        std::size_t rows, std::size_t cols) {
   check_int8_shape(owner, name, rows, cols, out, in);
   affine.prepare_int8(q, scales, b, out, in);
-  w = Matrix(Matrix::shape_type{0, 0});
+  release_weights(affine, w);
 }
 
 void release_weights(const kernels::Affine& affine, Matrix& w) {

@@ -21,8 +21,7 @@ PackedWeights pack_weights(const float* w, const float* bias, std::size_t rows, 
   out.panels.assign(panels * cols * panel, 0.f);
   out.bias.assign(panels * panel, 0.f);
   for (std::size_t row = 0; row < rows; ++row) {
-    const std::size_t q = row / panel, r = row % panel;
-    for (std::size_t p = 0; p < cols; ++p) out.panels[(q * cols + p) * panel + r] = w[row * cols + p];
+    for (std::size_t p = 0; p < cols; ++p) out.panels[panel_index(row, p, cols, panel)] = w[row * cols + p];
     if (bias) out.bias[row] = bias[row];
   }
   return out;
@@ -38,7 +37,7 @@ PackedWeights pack_columns(const float* b, std::size_t k, std::size_t n) {
   out.bias.assign(panels * kPanel, 0.f);
   // Row p of B holds input p's weights for every output: read it once, in order.
   for (std::size_t p = 0; p < k; ++p)
-    for (std::size_t j = 0; j < n; ++j) out.panels[((j / kPanel) * k + p) * kPanel + j % kPanel] = b[p * n + j];
+    for (std::size_t j = 0; j < n; ++j) out.panels[panel_index(j, p, k, kPanel)] = b[p * n + j];
   return out;
 }
 

@@ -34,6 +34,11 @@ struct CacheLineAllocator {
 constexpr std::size_t kPanel = 8;       // the matrix-matrix kernel's outputs per block
 constexpr std::size_t kWidePanel = 32;  // see panel_rows_for
 
+// Where W[row][col] of a matrix with `cols` columns sits in `panel`-row panels (the layout above).
+inline std::size_t panel_index(std::size_t row, std::size_t col, std::size_t cols, std::size_t panel) {
+  return ((row / panel) * cols + col) * panel + row % panel;
+}
+
 struct PackedWeights {
   std::size_t rows = 0, cols = 0, panel = kPanel;
   std::vector<float, CacheLineAllocator<float>> panels;  // ceil(rows/panel) * cols * panel

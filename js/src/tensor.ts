@@ -83,6 +83,12 @@ export function quote(name: string, max = 80): string {
   return `'${name.length > max ? `${name.slice(0, max)}...` : name}'`;
 }
 
+/** The first five names, quoted, and how many more: 'a', 'b', 'c', 'd', 'e' and 3 more. */
+export function quoteSome(names: readonly string[]): string {
+  const shown = names.slice(0, 5).map((n) => quote(n)).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';

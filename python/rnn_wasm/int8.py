@@ -23,13 +23,17 @@ def dequantize(q: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
     return q.to(torch.float32) * scale[:, None]
 
 
+def is_weight_matrix(name, value):
+    """What int8 applies to: a 2-D parameter named weight* (recurrent, Linear, Embedding)."""
+    return name.split(".")[-1].startswith("weight") and value.dim() == 2
+
+
 def dequantized_state_dict(state_dict):
     """A state_dict with every weight matrix (2-D, named weight*: recurrent, Linear, Embedding)
     replaced by W', what rnn-wasm's int8 modules compute with."""
     out = {}
     for name, value in state_dict.items():
-        leaf = name.split(".")[-1]
-        if leaf.startswith("weight") and value.dim() == 2:
+        if is_weight_matrix(name, value):
             out[name] = dequantize(*quantize(value))
         else:
             out[name] = value

@@ -177,7 +177,7 @@ def _int8_state(state):
     int8 q and its scales "<name>.scale"; and the JSON that names them, for the metadata."""
     out, scales = {}, {}
     for name, value in state.items():
-        if name.split(".")[-1].startswith("weight") and value.dim() == 2:
+        if int8.is_weight_matrix(name, value):
             out[name], out[name + ".scale"] = int8.quantize(value)
             scales[name] = name + ".scale"
         else:

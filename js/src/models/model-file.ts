@@ -2,7 +2,7 @@
 // rnn_wasm.models.export, after checking its format version, kind, config and size.
 import { RnnError } from '../errors.js';
 import { loadSafetensors, type Int8Tensor } from '../safetensors.js';
-import { preview, quote, type Tensor } from '../tensor.js';
+import { preview, quote, quoteSome, type Tensor } from '../tensor.js';
 import { LanguageModel, languageModelConfig, type LanguageModelConfig } from './language-model.js';
 import type { CellKind } from './model.js';
 import { Seq2Seq, seq2SeqConfig, type Seq2SeqConfig } from './seq2seq.js';
@@ -159,10 +159,10 @@ export function modelFromState(kind: string | undefined, configText: string | un
 function loadInt8State(model: AnyModel, tensors: Record<string, Tensor>, int8: Map<string, Int8Weight>, fail: (message: string) => never): void {
   const refs = model.parameterRefs();
   const byName = new Map(refs.map((r) => [r.name, r]));
-  const missing = refs.filter((r) => !Object.hasOwn(tensors, r.name) && !int8.has(r.name)).map((r) => quote(r.name));
-  const unexpected = [...Object.keys(tensors), ...int8.keys()].filter((name) => !byName.has(name)).map((name) => quote(name));
-  if (missing.length) fail(`missing ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
-  if (unexpected.length) fail(`unexpected ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ` and ${unexpected.length - 5} more` : ''}`);
+  const missing = refs.filter((r) => !Object.hasOwn(tensors, r.name) && !int8.has(r.name)).map((r) => r.name);
+  const unexpected = [...Object.keys(tensors), ...int8.keys()].filter((name) => !byName.has(name));
+  if (missing.length) fail(`missing ${quoteSome(missing)}`);
+  if (unexpected.length) fail(`unexpected ${quoteSome(unexpected)}`);
   for (const [name, { q }] of int8) {
     const want = byName.get(name)!.shape;
     if (want.length !== 2 || want[0] !== q.shape[0] || want[1] !== q.shape[1]) fail(`int8 weight ${quote(name)} has shape ${preview(q.shape)}, expected ${preview(want)}`);

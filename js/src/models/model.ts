@@ -7,7 +7,7 @@ import { crossEntropy } from '../losses.js';
 import { disposeSymbol } from '../lifetime.js';
 import { checkDtype, patternsOf, type Module, type ParameterRef, type Trainable } from '../module.js';
 import { GRU, LSTM, RNN } from '../recurrent.js';
-import { Tensor, preview, quote } from '../tensor.js';
+import { Tensor, preview, quote, quoteSome } from '../tensor.js';
 
 export type CellKind = 'rnn' | 'gru' | 'lstm';
 /** Any of the three recurrent layers, as a model holds them. */
@@ -175,10 +175,7 @@ export abstract class Model implements Trainable {
       if (prefix !== undefined) byPrefix.get(prefix)!.push([name.slice(prefix.length), tensor]);
       else if (!ignore.includes(name)) unexpected.push(name);
     }
-    if (strict && unexpected.length) {
-      const named = unexpected.slice(0, 5).map((n) => quote(n)).join(', ');
-      throw new RnnError('weights', `${this.kind}.loadStateDict (strict): unexpected ${named}${unexpected.length > 5 ? ` and ${unexpected.length - 5} more` : ''}`);
-    }
+    if (strict && unexpected.length) throw new RnnError('weights', `${this.kind}.loadStateDict (strict): unexpected ${quoteSome(unexpected)}`);
     for (const [prefix, target] of targets) {
       try {
         target.loadStateDict(Object.fromEntries(byPrefix.get(prefix)!), { strict });
