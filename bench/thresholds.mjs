@@ -64,7 +64,7 @@ ${new Date().toISOString().slice(0, 10)}, Node ${process.version}:
 
 ${table}
 
-The thresholds (js/src/threads.ts): a batch-1 layer is split when its recurrent product has at least
+The thresholds (cpp/parallel/pool.h, Settings): a batch-1 layer is split when its recurrent product has at least
 16,384 multiply-adds per step, a batch when the product over the whole sequence has at least as
 many; below that 2 threads gained 11% or less. Each barrier (batch 1) or job costs the threads a
 few microseconds; a page where other work competes for the cores gains less.

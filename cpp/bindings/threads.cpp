@@ -15,8 +15,8 @@
 
 namespace {
 
-// Declares n threads and sets how the pool is used (parallel::Settings). Returns where the
-// workers' stacks start:
+// Declares n threads and sets how the pool is used (parallel::Settings; a negative work
+// threshold keeps the core's own). Returns where the workers' stacks start:
 // n - 1 stacks of stack_bytes each, worker i's top at the start plus i * stack_bytes; 0 where
 // there is no memory for them, or the build has no threads.
 double prepare_threads(double n, double stack_bytes, double step_work, double sequence_work, double barrier_parties) {
@@ -26,8 +26,10 @@ double prepare_threads(double n, double stack_bytes, double step_work, double se
   void* stacks = std::aligned_alloc(16, (count - 1) * bytes);
   if (!stacks) return 0;
   rnn::parallel::set_threads(count);
-  rnn::parallel::settings() = {static_cast<std::size_t>(step_work), static_cast<std::size_t>(sequence_work),
-                               static_cast<std::size_t>(barrier_parties)};
+  rnn::parallel::Settings& settings = rnn::parallel::settings();
+  if (step_work >= 0) settings.step_work = static_cast<std::size_t>(step_work);
+  if (sequence_work >= 0) settings.sequence_work = static_cast<std::size_t>(sequence_work);
+  settings.barrier_parties = static_cast<std::size_t>(barrier_parties);
   return double(reinterpret_cast<std::uintptr_t>(stacks));
 #else
   (void)n, (void)stack_bytes, (void)step_work, (void)sequence_work, (void)barrier_parties;

@@ -50,7 +50,8 @@ export async function startThreads(module: RawModule, compiled: WebAssembly.Modu
     stackRestore: exportName(glue, 'stackRestore', () => glue.stackRestore(glue.stackSave())),
     threadMain: exportName(glue, '_rnn_thread_main', () => glue._rnn_thread_main(0)),
   };
-  const stacks = n > 1 ? module._prepareThreads(n, WORKER_STACK_BYTES, stepWork, sequenceWork, barrierParties) : 1;
+  // -1: the core's own threshold.
+  const stacks = n > 1 ? module._prepareThreads(n, WORKER_STACK_BYTES, stepWork ?? -1, sequenceWork ?? -1, barrierParties) : 1;
   if (stacks === 0) throw new RnnError('argument', `init: no memory for ${n - 1} worker threads' stacks`);
   const stackTop = (index: number) => (index === faults.trapWorker ? 16 : stacks + index * WORKER_STACK_BYTES);
   const ready = Array.from({ length: n - 1 }, (_, i) => startWorker({ module: compiled, memory, index: i + 1, stackTop: stackTop(i + 1), ...names }));
@@ -63,11 +64,11 @@ export async function startThreads(module: RawModule, compiled: WebAssembly.Modu
 }
 
 /**
- * @internal Below this work (multiply-adds of a layer's recurrent product) a call stays on one
- * thread: per step at batch 1, where the threads meet at a barrier every step; per sequence in
- * batches. Measured by bench/thresholds.mjs (docs/benchmarks.md), which sets both to 0 before init.
+ * @internal Overrides of the pool's thresholds, the work below which a call stays on one thread
+ * (cpp/parallel/pool.h, Settings, where their values are and why): bench/thresholds.mjs sets
+ * both to 0 before init, to time every call split. Unset, the core's values hold.
  */
-export const thresholds = { stepWork: 1 << 14, sequenceWork: 1 << 14 };
+export const thresholds: { stepWork?: number; sequenceWork?: number } = {};
 
 /**
  * @internal Fault injection for tests: worker `trapWorker` gets a stack at address 16, so its
