@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 
 import { writeReadmeSection } from '../scripts/readme-section.mjs';
 import { onnxRuntime, rnnWasm, tensorflow } from './runtimes.mjs';
+import { measureModelLoad, modelLoadLine } from './model-load.mjs';
 import { WORKLOADS, flops, writeWeights } from './workloads.mjs';
 
 const FOLDER = 'build/bench';
@@ -117,8 +118,9 @@ async function main() {
   const results = await measure([await makeRuntime('rnn-simd'), await makeRuntime('rnn-int8'), await makeRuntime('ort1'), await makeRuntime('tfjs-wasm')], weights);
   for (const name of ['rnn-baseline', 'rnn-threads2', 'ort2', 'tfjs-cpu']) Object.assign(results, runChild(name));
   const cold = { 'rnn-wasm simd': coldStart('rnn-wasm'), 'ONNX Runtime Web 1T': coldStart('ort'), 'TensorFlow.js wasm': coldStart('tfjs-wasm') };
+  const load = measureModelLoad(rnn, quick ? 3 : 9);
   const native = JSON.parse(execFileSync('build/native/native_bench', { encoding: 'utf8' }));
-  report(results, cold, native);
+  report(results, cold, load, native);
 }
 
 /**
@@ -134,7 +136,7 @@ function speedRatio(peer, ours) {
   return peer.ms / ours.ms;
 }
 
-function report(results, cold, native) {
+function report(results, cold, load, native) {
   const ours = results['rnn-wasm simd'];
   const names = Object.keys(results);
   const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(3));
@@ -171,6 +173,8 @@ function report(results, cold, native) {
   const coldRow = Object.entries(cold).map(([n, ms]) => `${n}: ${fmt(ms)} ms${n.startsWith('rnn') ? '' : ` (**${(ms / cold['rnn-wasm simd']).toFixed(1)}×**)`}`);
   lines.push('');
   lines.push(`W0 cold start (import to first W1 result, fresh process, median): ${coldRow.join('; ')}`);
+  lines.push('');
+  lines.push(modelLoadLine(load));
   // Agreement: the final hidden state of the top layer, against rnn-wasm's.
   const agree = [];
   for (const n of names.filter((n) => n !== 'rnn-wasm simd' && !n.endsWith(' int8'))) {

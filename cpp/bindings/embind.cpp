@@ -13,6 +13,7 @@
 #include "../errors.h"
 #include "../layers/activation.h"
 #include "../layers/embedding.h"
+#include "../tensor/random.h"
 #include "../layers/linear.h"
 #include "../layers/recurrent.h"
 
@@ -330,6 +331,7 @@ EMSCRIPTEN_BINDINGS(rnn_wasm) {
   function("_moduleStateDict", &rnn::module_state_dict);
   function("_moduleQuantize", &rnn::module_quantize);
   function("_moduleLoadInt8", &rnn::module_load_int8);
+  function("_setInitialDraws", +[](bool on) { rnn::initial_draws = on; });
   function("_rnnCellForward", &rnn::rnn_cell_forward);
   function("_gruCellForward", &rnn::gru_cell_forward);
   function("_lstmCellForward", &rnn::lstm_cell_forward);

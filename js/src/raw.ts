@@ -35,6 +35,7 @@ export interface RawModule {
   _moduleStateDict(handle: Handle): Result<[string, RawTensor][]>;
   _moduleQuantize(handle: Handle): Result<undefined>;
   _moduleLoadInt8(handle: Handle, name: string, q: Int8Array, rows: number, cols: number, scales: Float32Array): Result<undefined>;
+  _setInitialDraws(on: boolean): void;
   _rnnCellForward(handle: Handle, x: RawTensor, h0: RawTensor | null): Result<RawTensor>;
   _gruCellForward(handle: Handle, x: RawTensor, h0: RawTensor | null): Result<RawTensor>;
   _lstmCellForward(handle: Handle, x: RawTensor, h0: RawTensor | null, c0: RawTensor | null): Result<[RawTensor, RawTensor]>;

@@ -24,6 +24,8 @@ export function tokenizeSst2(text: string): string[] {
   // which would put their apostrophes at a word's start).
   s = s.replace(/(\s)'(?=\w)/g, '$1` ').replace(/(\w)'(\s)/g, "$1 '$2");
   // Contractions: n't first (can't -> ca n't, won't -> wo n't), then 's 're 've 'll 'd 'm.
+  // SST-2 writes cannot as two words, can not, as the Penn Treebank does.
+  s = s.replace(/\bcannot\b/g, 'can not');
   s = s.replace(/\b(ca|wo)n't\b/g, "$1 n't").replace(/(\w)n't\b/g, "$1 n't");
   s = s.replace(/(\w)'(s|re|ve|ll|d|m)\b/g, "$1 '$2");
   const tokens: string[] = [];

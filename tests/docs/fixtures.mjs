@@ -35,8 +35,9 @@ const fixtures = {
   bytes: () => repo('tests/golden/models/sequential.safetensors'),
   batch: () => 2,
   rows: () => random(2 * 4, 9),
-  classifier: () => model('web-demo/public/models/sentiment.safetensors'),
-  lm: () => model('web-demo/public/models/nextword.safetensors'),
+  // The demo's models as float32 (their files are int8): the training examples train them.
+  classifier: () => loadModel(repo('web-demo/public/models/sentiment.safetensors'), { weights: 'float32' }),
+  lm: () => loadModel(repo('web-demo/public/models/nextword.safetensors'), { weights: 'float32' }),
   ids: () => [12, 7, 431, 5],
   promptIds: () => [12, 7, 431],
   nextId: () => 5,

@@ -137,19 +137,21 @@ try {
     new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => Math.round(e.duration)))).observe({ type: 'longtask' });
   });
   const data = (selector, key) => page.$eval(selector, (e, k) => e.dataset[k], key);
-  await check('fine-tuning on the pre-filled sentences makes "not bad at all" positive and keeps the replay accuracy', async () => {
-    assert((await sentiment('not bad at all')) === 'negative', 'the shipped model already calls "not bad at all" positive: pick another sentence it gets wrong');
+  // A pre-filled sentence of "Teach it" (web-demo/src/teach.js) that the shipped model gets wrong.
+  const HARD = 'It is far from boring.';
+  await check(`fine-tuning on the pre-filled sentences makes "${HARD}" positive and keeps the replay accuracy`, async () => {
+    assert((await sentiment(HARD)) === 'negative', `the shipped model already calls "${HARD}" positive: pick another sentence it gets wrong`);
     await page.click('#finetune-train');
     await page.waitForSelector('#finetune[data-state="trained"]', { timeout: 30000 });
     const rows = await page.$$eval('#finetune-examples tr', (r) => r.map((x) => ({ ...x.dataset })));
     const wrong = rows.filter((r) => r.after !== r.label).map((r) => `"${r.text}" is ${r.after}, labelled ${r.label}`);
-    assert(rows.find((r) => r.text === 'not bad at all')?.after === 'positive' && wrong.length === 0, `after training: ${wrong.join('; ')}`);
+    assert(rows.find((r) => r.text === HARD)?.after === 'positive' && wrong.length === 0, `after training: ${wrong.join('; ')}`);
     const replay = await page.$eval('#finetune-replay', (e) => Object.fromEntries(Object.entries(e.dataset).map(([k, v]) => [k, Number(v)])));
     // The held-out part was never trained on; the whole set, as the panel shows it, too.
     assert(replay.heldOutAfter >= replay.heldOutBefore - 0.02 && replay.allAfter >= replay.allBefore - 0.02, `replay accuracy: ${JSON.stringify(replay)}`);
     const [first, last] = [Number(await data('#finetune-chart', 'first')), Number(await data('#finetune-chart', 'last'))];
     assert(last < first / 2, `the loss went from ${first} to ${last}`);
-    assert((await sentiment('not bad at all')) === 'positive', 'the sentiment panel does not use the fine-tuned weights');
+    assert((await sentiment(HARD)) === 'positive', 'the sentiment panel does not use the fine-tuned weights');
     await page.locator('#finetune').screenshot({ path: join(ARTIFACTS, 'finetune.png') });
   });
 
@@ -229,7 +231,7 @@ try {
     model.dispose();
   });
   // The README's screenshot: the fine-tuned model in the sentiment panel, the character model stopped.
-  await sentiment('not bad at all');
+  await sentiment(HARD);
   await page.fill('#nextword-input', 'the people of the united ');
   await page.waitForFunction(() => document.querySelector('#suggestions').dataset.text === 'the people of the united ', null, { timeout: 5000 }).catch(() => {});
   await page.screenshot({ path: join(ARTIFACTS, 'demo.png'), fullPage: true });
@@ -237,7 +239,7 @@ try {
   await check('"Reset" returns to the shipped model', async () => {
     await page.click('#finetune-reset');
     await page.waitForSelector('#finetune[data-state="idle"]', { timeout: 10000 });
-    assert((await sentiment('not bad at all')) === 'negative', 'after Reset, "not bad at all" is still positive');
+    assert((await sentiment(HARD)) === 'negative', `after Reset, "${HARD}" is still positive`);
   });
   await check('pasted text too short: the panel says so', async () => {
     await page.check('input[name="char-source"][value="pasted"]');

@@ -144,17 +144,27 @@ test('loadStateDict into an int8 module quantizes what it loads', () => {
   source.dispose();
 });
 
-test("loadModel(bytes, { weights: 'int8' }): the demo's sentiment classifier gives the float32 model's results on W'", () => {
-  const bytes = readFileSync(new URL('../../web-demo/public/models/sentiment.safetensors', import.meta.url));
-  const int8 = loadModel(bytes, { weights: 'int8' }) as TextClassifier;
-  const reference = loadModel(bytes) as TextClassifier;
-  reference.loadStateDict(dequantizedDict(reference.stateDict()));
-  for (const text of [[12, 7, 431], [5, 9, 100, 2000, 14], [77]]) {
-    const got = int8.predict(text), want = reference.predict(text);
-    got.forEach((p, i) => expect(Math.abs(p - want[i])).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(want[i])));
+test("loadModel's weights: 'int8' quantizes a float file at load as PyTorch does; 'float32' turns an int8 file into W', which trains", () => {
+  const floatFile = readFileSync(new URL('../golden/models/classifier_lstm_bi_2layers_last.safetensors', import.meta.url));
+  const int8File = readFileSync(new URL('../golden/models/classifier_lstm_bi_2layers_last_int8.safetensors', import.meta.url));
+  const quantizedAtLoad = loadModel(floatFile, { weights: 'int8' }) as TextClassifier;
+  const int8 = loadModel(int8File) as TextClassifier;
+  const dequantized = loadModel(int8File, { weights: 'float32' }) as TextClassifier;
+  const want = int8.stateDict();
+  for (const model of [quantizedAtLoad, dequantized]) {
+    const got = model.stateDict();
+    for (const [name, t] of Object.entries(want)) expect([name, firstDifference(got[name].data, t.data)]).toEqual([name, -1]);
   }
-  int8.dispose();
-  reference.dispose();
+  // The float32 kernels on W' give the int8 kernels' bits.
+  for (const text of [[12, 7, 3], [5, 9, 10, 20, 14], [7]]) expect(firstDifference(dequantized.predict(text), int8.predict(text))).toBe(-1);
+  expect(() => int8.train()).toThrow(/int8, for inference only/);
+  const optimizer = new optim.SGD(dequantized.train(), { lr: 0.1 });
+  optimizer.zeroGrad();
+  dequantized.loss([[12, 7, 3]], [1]);
+  optimizer.step();
+  expect(firstDifference(dequantized.stateDict()['head.0.bias'].data, want['head.0.bias'].data)).not.toBe(-1);
+  optimizer.dispose();
+  for (const m of [quantizedAtLoad, int8, dequantized]) m.dispose();
 });
 
 test('int8 is for inference: train(), optimizers and quantize in train mode are refused; other dtypes too', () => {
@@ -166,7 +176,7 @@ test('int8 is for inference: train(), optimizers and quantize in train mode are 
   expect(() => lstm.train()).toThrow(/its weights are int8, for inference only/);
   expect(() => new optim.SGD(lstm, { lr: 0.1 })).toThrow(/an optimizer needs float32 weights/);
   expect(() => lstm.quantize('int4' as 'int8')).toThrow(/dtype must be 'int8', got "int4"/);
-  const bytes = readFileSync(new URL('../../web-demo/public/models/sentiment.safetensors', import.meta.url));
+  const bytes = readFileSync(new URL('../golden/models/classifier_lstm_last.safetensors', import.meta.url));
   expect(() => loadModel(bytes, { weights: 'float16' as 'int8' })).toThrow(/loadModel: weights must be 'float32' or 'int8'/);
   // The module keeps working after each refusal.
   expect(lstm.forward(input([3, 1, 4], 1))[0].shape).toEqual([3, 1, 8]);

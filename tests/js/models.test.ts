@@ -1,6 +1,6 @@
 // Model files exported by the PyTorch twins (python/rnn_wasm/models.py) against PyTorch's
 // numbers (tests/golden/make_golden_models.py), and the LanguageModel session.
-import { LanguageModel, Seq2Seq, SequenceGenerator, Sequential, TextClassifier, Tensor, loadModel, loadSafetensors, saveSafetensors } from 'rnn-wasm';
+import { Embedding, LanguageModel, Seq2Seq, SequenceGenerator, Sequential, TextClassifier, Tensor, loadModel, loadSafetensors, saveSafetensors } from 'rnn-wasm';
 
 import { expectClose, expectRnnError, goldenModelFile, readGolden, TOLERANCE } from './helpers.js';
 
@@ -16,6 +16,12 @@ interface Expected {
 
 const expected = readGolden<Expected>('models/expected.json');
 const asGolden = (rows: number[][]) => ({ shape: [rows.length, rows[0].length], data: rows.flat() });
+// Each golden model has an int8 twin, "<name>_int8" (an export(dtype='int8') file, PyTorch on W'):
+// it must load as int8, which refuses train mode.
+const expectWeightsOf = (name: string, model: { train(): unknown }) => {
+  if (name.endsWith('_int8')) expect(() => model.train()).toThrow(/int8, for inference only/);
+  else model.train();
+};
 const stack = (rows: Float32Array[]) => new Tensor(Float32Array.from(rows.flatMap((r) => [...r])), [rows.length, rows[0].length]);
 
 describe(`models match PyTorch ${expected.torch}`, () => {
@@ -23,6 +29,8 @@ describe(`models match PyTorch ${expected.torch}`, () => {
     const model = loadModel(goldenModelFile(name));
     try {
       expect(model).toBeInstanceOf(TextClassifier);
+      expectWeightsOf(name, model);
+      model.eval();
       const classifier = model as TextClassifier;
       expectClose(stack(classifier.predict(expected.texts)), asGolden(want.probabilities!), TOLERANCE);
       expectClose(stack([classifier.predict(expected.texts[2])]), asGolden([want.probabilities![2]]), TOLERANCE);
@@ -37,6 +45,8 @@ describe(`models match PyTorch ${expected.torch}`, () => {
     const session = lm.session();
     try {
       expect(lm).toBeInstanceOf(LanguageModel);
+      expectWeightsOf(name, lm);
+      lm.eval();
       expectClose(lm.logits(want.prompt!), asGolden(want.logits!), TOLERANCE);
       // A session fed in pieces ends where the full recomputation ends.
       session.feed(want.prompt!.slice(0, 1));
@@ -55,6 +65,8 @@ describe('decoders match the PyTorch reference decoder (same ids, scores within 
   test.each(Object.entries(expected.models).filter(([, m]) => m.decodes))('%s: greedy and beam search', (name, want) => {
     const model = loadModel(goldenModelFile(name));
     try {
+      expectWeightsOf(name, model);
+      model.eval();
       for (const d of want.decodes!) {
         const options = { bosId: 1, eosId: 2, maxLen: 10, beamSize: d.beamSize, lengthPenalty: d.lengthPenalty };
         const got = model instanceof Seq2Seq ? model.translate(d.src!, options) : (model as SequenceGenerator).generate(d.features!, options);
@@ -67,11 +79,13 @@ describe('decoders match the PyTorch reference decoder (same ids, scores within 
     }
   });
 
-  test('Sequential (one-to-one)', () => {
-    const want = expected.models.sequential;
-    const mlp = loadModel(goldenModelFile('sequential')) as Sequential;
+  test.each(['sequential', 'sequential_int8'])('%s: Sequential (one-to-one)', (name) => {
+    const want = expected.models[name];
+    const mlp = loadModel(goldenModelFile(name)) as Sequential;
     try {
       expect(mlp).toBeInstanceOf(Sequential);
+      expectWeightsOf(name, mlp);
+      mlp.eval();
       expectClose(mlp.forward(new Tensor(Float32Array.from(want.x!.flat()), [2, 4])), asGolden(want.y!), TOLERANCE);
     } finally {
       mlp.dispose();
@@ -147,6 +161,16 @@ describe('model files and errors', () => {
     const { 'rnn.weight_hh_l0': _, ...missing } = tensors;
     expectRnnError(() => loadModel(saveSafetensors(missing, metadata)), 'weights', "TextClassifier 'rnn.': LSTM.loadStateDict (strict): missing 'weight_hh_l0'");
     expectRnnError(() => loadModel(saveSafetensors({ ...tensors, 'extra.bias': tensors['head.0.bias'] }, metadata)), 'weights', "unexpected 'extra.bias'");
+  });
+
+  test('loadModel builds its model without drawing initial weights; modules made after it, or after a refused file, draw theirs', () => {
+    const { tensors, metadata } = loadSafetensors(goldenModelFile('lm_gru_tied'));
+    const config = JSON.parse(metadata.config);
+    // Refused by the LanguageModel constructor, while the draws are off.
+    expectRnnError(() => loadModel(saveSafetensors(tensors, { ...metadata, config: JSON.stringify({ ...config, hiddenSize: config.hiddenSize + 1 }) })), 'weights', 'tieWeights needs hiddenSize');
+    const fresh = new Embedding({ numEmbeddings: 5, embeddingDim: 3, seed: 1 });
+    expect(fresh.stateDict().weight.data.some((v) => v !== 0)).toBe(true);
+    fresh.dispose();
   });
 
   test("bad input: empty texts, out-of-range ids, use after dispose", () => {

@@ -5,6 +5,7 @@ test.each([
   ["It's a charming and often affecting journey.", "it 's a charming and often affecting journey ."],
   ["This movie doesn't work, and I can't say I won't forget it!", "this movie does n't work , and i ca n't say i wo n't forget it !"],
   ['Not bad at all...', 'not bad at all ...'],
+  ['I cannot recommend it. Cannoteers', 'i can not recommend it . cannoteers'],
   ['"A masterpiece," he said -- or did he?', "`` a masterpiece , '' he said -- or did he ?"],
   ['Mr. Smith\u2019s film \u2014 a self-indulgent mess (sort of).', "mr. smith 's film -- a self-indulgent mess ( sort of ) ."],
   ["We're sure you'll love it; I'd say they've done well, I'm told.", "we 're sure you 'll love it ; i 'd say they 've done well , i 'm told ."],

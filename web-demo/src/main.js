@@ -155,7 +155,7 @@ async function start() {
   const build = { relaxed: 'WebAssembly relaxed SIMD, fused multiply-add', simd: 'WebAssembly SIMD', baseline: 'no SIMD' }[info.backend.replace(/-threads$/, '')];
   // Threads need a cross-origin-isolated page: the server sends COOP and COEP (see the README).
   const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}${crossOriginIsolated ? '' : ' (the page is not cross-origin isolated)'}`;
-  $('status').textContent = `rnn-wasm ${info.backend} (${build}) · ${threads} · wasm ${(info.wasmBytes / 1024).toFixed(0)} KB · models ${(Object.values(sizes).reduce((a, b) => a + b, 0) / 1048576).toFixed(1)} MB, loaded and ready in ${info.loadMs.toFixed(0)} ms`;
+  $('status').textContent = `rnn-wasm ${info.backend} (${build}) · ${threads} · wasm ${(info.wasmBytes / 1024).toFixed(0)} KB · models ${(Object.values(sizes).reduce((a, b) => a + b, 0) / 1e6).toFixed(1)} MB, loaded and ready in ${info.loadMs.toFixed(0)} ms`;
   $('status').dataset.threads = info.threads; // for tests
   document.body.dataset.ready = 'true';
   for (const text of EXAMPLES) {

@@ -10,11 +10,11 @@ const LABELS = ['negative', 'positive'];
 const PREFILLED = [
   ['A gorgeous, witty, seductive movie.', 1],
   ['not good', 0],
-  ['not bad at all', 1], // the shipped model: 89% negative
+  ['not bad at all', 1],
   ['The plot is a mess and the acting is even worse.', 0],
   ["It's not a masterpiece, but it's a lot of fun.", 1],
-  ['It is far from boring.', 1], // 90% negative
-  ['I wanted to love it.', 0], // 97% positive
+  ['It is far from boring.', 1], // the shipped model: 94% negative
+  ['I wanted to love it.', 0], // 80% positive
 ];
 
 /**

@@ -61,7 +61,8 @@ async function load({ base, sizes }) {
 function analyse({ text }) {
   const tokens = tokenizeSst2(text);
   if (tokens.length === 0) return { tokens, trace: [] };
-  const trace = sentiment.trace(sentimentVocab.encode(tokens)).map((p) => p[1]);
+  const model = tuner?.model ?? sentiment; // fine-tuned in "Teach it", or as shipped
+  const trace = model.trace(sentimentVocab.encode(tokens)).map((p) => p[1]);
   return { tokens, trace };
 }
 

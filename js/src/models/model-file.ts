@@ -1,8 +1,9 @@
 // Model files: loadModel builds any model from a .safetensors file written by
 // rnn_wasm.models.export, after checking its format version, kind, config and size.
 import { RnnError } from '../errors.js';
+import { wasm } from '../init.js';
 import { loadSafetensors, type Int8Tensor } from '../safetensors.js';
-import { preview, quote, quoteSome, type Tensor } from '../tensor.js';
+import { Tensor, preview, quote, quoteSome } from '../tensor.js';
 import { LanguageModel, languageModelConfig, type LanguageModelConfig } from './language-model.js';
 import type { CellKind } from './model.js';
 import { Seq2Seq, seq2SeqConfig, type Seq2SeqConfig } from './seq2seq.js';
@@ -17,21 +18,27 @@ export const MODEL_FORMAT_VERSION = 1;
  * Builds a model from a `.safetensors` file written by `rnn_wasm.models.export`: the
  * state_dict plus metadata naming the kind, its configuration and the format version.
  *
- * `options.weights`: `'float32'` (the default) or `'int8'`, which quantizes the weight
- * matrices at load (`model.quantize('int8')`, docs/int8.md). A file written with
- * `export(..., dtype='int8')` holds them as int8 already: it loads as int8 with no float copy,
- * whatever `weights` says.
+ * `options.weights`: how the weight matrices are kept. By default as the file holds them: a
+ * float file (float32 or float16) loads as float32, and a file written with
+ * `export(..., dtype='int8')` as int8, with no float copy. `'int8'` quantizes a float file at
+ * load (`model.quantize('int8')`, docs/int8.md). `'float32'` turns an int8 file's weights
+ * into float32 (W' = q * scale, the values its int8 model computes with), for a model to
+ * fine-tune: int8 is for inference only.
  *
  * @example
  * const model = loadModel(await (await fetch('sentiment.safetensors')).arrayBuffer());
  * const small = loadModel(bytes, { weights: 'int8' });
  */
 export function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadModelOptions = {}): AnyModel {
-  const weights = options.weights ?? 'float32';
-  if (weights !== 'float32' && weights !== 'int8') throw new RnnError('argument', `loadModel: weights must be 'float32' or 'int8', got ${preview(weights)}`);
+  const weights = options.weights;
+  if (weights !== undefined && weights !== 'float32' && weights !== 'int8') throw new RnnError('argument', `loadModel: weights must be 'float32' or 'int8', got ${preview(weights)}`);
   const { tensors, metadata, int8 } = loadSafetensors(bytes);
   checkFileFormat(metadata, { format: 'rnn-wasm', version: MODEL_FORMAT_VERSION, what: 'model file', writer: 'rnn_wasm.models.export' }, 'loadModel');
-  const quantized = int8Weights(metadata, tensors, int8);
+  let quantized = int8Weights(metadata, tensors, int8);
+  if (quantized && weights === 'float32') {
+    for (const [name, w] of quantized) tensors[name] = dequantize(w);
+    quantized = null;
+  }
   const model = modelFromState(metadata.kind, metadata.config, tensors, 'loadModel', quantized);
   if (weights === 'int8' || quantized) {
     try {
@@ -93,8 +100,18 @@ function int8Weights(metadata: Record<string, string>, tensors: Record<string, T
 
 /** Options of `loadModel`. */
 export interface LoadModelOptions {
-  /** How the weight matrices are kept: `'float32'` (the default) or `'int8'`. */
+  /** How the weight matrices are kept: `'float32'` or `'int8'`; by default as the file holds them. */
   weights?: 'float32' | 'int8';
+}
+
+/** W' = q * scale per row, in float32: the product of an int8 and a float32 is exact in a double, so fround rounds it once, as wasm's f32 multiply does. */
+function dequantize({ q, scales }: Int8Weight): Tensor {
+  const [rows, cols] = q.shape;
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[r * cols + c] = Math.fround(q.data[r * cols + c] * scales[r]);
+  }
+  return new Tensor(out, [rows, cols]);
 }
 
 /**
@@ -139,7 +156,13 @@ export function modelFromState(kind: string | undefined, configText: string | un
     const wanted = parameterCount(kind as ModelKind, config);
     const held = Object.values(tensors).reduce((n, t) => n + t.size, 0) + [...(int8?.values() ?? [])].reduce((n, w) => n + w.q.data.length, 0);
     if (wanted > 2 * held) fail(`the config describes a ${kind} of ${wanted} parameters, but the file holds only ${held}`);
-    model = new Kind(config as TextClassifierConfig & LanguageModelConfig & Seq2SeqConfig & SequenceGeneratorConfig & { layers: SequentialLayer[] });
+    // Every weight comes from the file: no initial draws (zeros until loaded).
+    wasm()._setInitialDraws(false);
+    try {
+      model = new Kind(config as TextClassifierConfig & LanguageModelConfig & Seq2SeqConfig & SequenceGeneratorConfig & { layers: SequentialLayer[] });
+    } finally {
+      wasm()._setInitialDraws(true);
+    }
   } catch (e) {
     if (e instanceof RnnError && e.code === 'argument') throw new RnnError('weights', `${owner}: config: ${e.message}`);
     throw e;
@@ -170,7 +193,8 @@ function loadInt8State(model: AnyModel, tensors: Record<string, Tensor>, int8: M
   model.loadStateDict(tensors, { strict: false });
   for (const [name, { q, scales }] of int8) {
     const ref = byName.get(name)!;
-    ref.module.loadInt8(ref.slot, q.data, q.shape, scales);
+    // A tied weight goes to every module that holds it (a LanguageModel's decoder).
+    for (const { module, slot } of [ref, ...ref.mirrors]) module.loadInt8(slot, q.data, q.shape, scales);
   }
 }
 

@@ -13,8 +13,9 @@
 //   { error: { code, message } of the first threaded call, threads after it, digests after it }.
 // mode 'idle': a forward on the threads, then half a second idle; prints { idleCpuMs }, the CPU
 //   time the process took while idle (parked workers take none).
-// mode 'first-calls': the demo's sentiment classifier (an LSTM of 128 units) on one short text,
-//   its first calls in a fresh process (a streaming step, split by units); prints { digest }.
+// mode 'first-calls': a sentiment classifier (an LSTM of 128 units, float32: the demo's model when
+//   V8's tier-mixing fault showed, kept beside this file) on one short text, its first calls in
+//   a fresh process (a streaming step, split by units); prints { digest }.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
@@ -86,7 +87,7 @@ if (mode === 'digests') {
   const used = process.cpuUsage(before);
   process.stdout.write(JSON.stringify({ backend: R.backend(), threads: R.threads(), idleCpuMs: (used.user + used.system) / 1000 }));
 } else if (mode === 'first-calls') {
-  const classifier = R.loadModel(readFileSync(new URL('../../../web-demo/public/models/sentiment.safetensors', import.meta.url)));
+  const classifier = R.loadModel(readFileSync(new URL('./lstm128-classifier.safetensors', import.meta.url)));
   const probabilities = classifier.predict([12, 7, 431]);
   const steps = classifier.trace([12, 7, 431]);
   const hash = createHash('sha256');
