@@ -27,8 +27,7 @@ Embedding::Embedding(std::size_t num_embeddings, std::size_t embedding_dim,
     padding_idx_ = static_cast<std::size_t>(*padding_idx < 0 ? *padding_idx + n : *padding_idx);
   }
   Random random(seed);
-  if (initial_draws)
-    for (auto& v : weight_) v = random.normal();
+  fill_normal(weight_, random);
   // The padding row starts at zero, as nn.Embedding makes it.
   if (padding_idx_) std::fill_n(weight_.data() + *padding_idx_ * embedding_dim_, embedding_dim_, 0.f);
 }

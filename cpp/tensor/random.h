@@ -2,6 +2,7 @@
 // Distributions follow PyTorch's defaults; the values themselves differ from torch's generator.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -35,15 +36,23 @@ class Random {
   std::uint64_t state_;
 };
 
-// Whether new modules draw their initial weights (true), or leave them zero. A model built only
+// Whether new modules draw their initial weights (true), or set them to zero. A model built only
 // to be filled from a file turns the draws off while it is built (loadModel): a 10,000-word
 // Embedding's normal draws alone took 36 ms in wasm, longer than reading its weights.
 inline bool initial_draws = true;
 
+// Uniform in [-bound, bound), or zeros when the draws are off.
 template <class Container>
 void fill_uniform(Container& c, float bound, Random& random) {
-  if (!initial_draws) return;
+  if (!initial_draws) return std::fill(c.begin(), c.end(), 0.f);
   for (auto& v : c) v = random.uniform(-bound, bound);
+}
+
+// Standard normal, or zeros when the draws are off.
+template <class Container>
+void fill_normal(Container& c, Random& random) {
+  if (!initial_draws) return std::fill(c.begin(), c.end(), 0.f);
+  for (auto& v : c) v = random.normal();
 }
 
 }  // namespace rnn

@@ -164,13 +164,21 @@ describe('model files and errors', () => {
   });
 
   test('loadModel builds its model without drawing initial weights; modules made after it, or after a refused file, draw theirs', () => {
+    const drawn = () => {
+      const embedding = new Embedding({ numEmbeddings: 5, embeddingDim: 3, seed: 1 });
+      const weight = embedding.stateDict().weight.data;
+      embedding.dispose();
+      return weight;
+    };
+    const before = drawn();
+    expect(before.some((v) => v !== 0)).toBe(true);
     const { tensors, metadata } = loadSafetensors(goldenModelFile('lm_gru_tied'));
-    const config = JSON.parse(metadata.config);
+    loadModel(saveSafetensors(tensors, metadata)).dispose();
+    expect(drawn()).toEqual(before);
     // Refused by the LanguageModel constructor, while the draws are off.
+    const config = JSON.parse(metadata.config);
     expectRnnError(() => loadModel(saveSafetensors(tensors, { ...metadata, config: JSON.stringify({ ...config, hiddenSize: config.hiddenSize + 1 }) })), 'weights', 'tieWeights needs hiddenSize');
-    const fresh = new Embedding({ numEmbeddings: 5, embeddingDim: 3, seed: 1 });
-    expect(fresh.stateDict().weight.data.some((v) => v !== 0)).toBe(true);
-    fresh.dispose();
+    expect(drawn()).toEqual(before);
   });
 
   test("bad input: empty texts, out-of-range ids, use after dispose", () => {
