@@ -8,7 +8,7 @@
 # npm run bench -- --browser [--quick]: the workloads in Chromium, rnn-wasm's relaxed and SIMD
 # builds against ONNX Runtime Web at 1 thread, then both at 2 and 4 (bench/browser.mjs).
 # npm run bench -- --thresholds [--quick]: where threads start to pay (bench/thresholds.mjs).
-# npm run bench -- --int8-dot: int8 weights converted to float32 or multiplied by dot_i16x8.
+# npm run bench -- --int8-dot: the int8 kernel (dot_i16x8) against float32 and the alternatives.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # route FLAG 'SETUP-OPTIONS' SCRIPT: when FLAG is among the arguments, set up (scripts/setup.sh
@@ -30,14 +30,14 @@ route --fit --browser bench/fit.mjs "$@"
 route --browser '--bench --browser' bench/browser.mjs "$@"
 route --train --torch bench/train.mjs "$@"
 route --thresholds '' bench/thresholds.mjs "$@"
-# --int8-dot: the int8 matrix-vector kernel against one on i32x4.dot_i16x8_s (bench/int8_dot.cpp),
-# a wasm program of its own built from the kernels.
+# --int8-dot: the int8 matrix-vector kernel against float32, the kernel it replaced and a faster,
+# less exact one (bench/int8_dot.cpp), a wasm program of its own built from the kernels.
 if [[ " $* " == *" --int8-dot "* ]]; then
   bash scripts/setup.sh
   export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
   mkdir -p build/int8-dot
   em++ -std=c++17 -O3 -msimd128 -DRNN_HAVE_WASM_SIMD -DNDEBUG -sALLOW_MEMORY_GROWTH=1 -sSINGLE_FILE=1 bench/int8_dot.cpp \
-    cpp/kernels/{gemv_wasm_simd,gemm_wasm_simd,int8,int8_wasm_simd,packed}.cpp -o build/int8-dot/int8_dot.cjs
+    cpp/kernels/{gemv_wasm_simd,int8,int8_scalar,int8_wasm_simd,packed}.cpp -o build/int8-dot/int8_dot.cjs
   exec node build/int8-dot/int8_dot.cjs
 fi
 bash scripts/setup.sh --bench

@@ -3,7 +3,6 @@
 #include <memory>
 #include <vector>
 
-#include "../parallel/pool.h"
 #include "gemm.h"
 #include "gemv.h"
 
@@ -52,13 +51,10 @@ void Affine::dequantized(float* w) const {
 void Affine::apply(const float* x, std::size_t rows, float* y) const {
   if (int8_) {
 #ifdef RNN_HAVE_WASM_SIMD
-    // A worker thread (inside a job) must not allocate; the calling thread alone may.
     if (rows == 1)
       gemv_packed_i8_wasm_simd(packed_int8_, x, y);
-    else if (parallel::job_running())
-      gemm_packed_i8_wasm_simd(x, packed_int8_, y, rows);
     else
-      gemm_packed_i8_by_blocks_wasm_simd(x, packed_int8_, y, rows);
+      gemm_packed_i8_wasm_simd(x, packed_int8_, y, rows);
 #else
     const PackedInt8& w = packed_int8_;
     if (rows == 1)

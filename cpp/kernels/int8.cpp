@@ -33,9 +33,9 @@ PackedInt8 pack_int8(const std::int8_t* q, const float* scales, const float* bia
   out.cols = cols;
 #ifdef RNN_HAVE_WASM_SIMD
   const std::size_t padded = (rows + kPanel - 1) / kPanel * kPanel;
-  out.panels.assign(padded * cols, 0);
+  out.panels.assign(padded * (cols + 1) / 2 * 2, 0);
   for (std::size_t i = 0; i < rows; ++i)
-    for (std::size_t j = 0; j < cols; ++j) out.panels[panel_index(i, j, cols, kPanel)] = q[i * cols + j];
+    for (std::size_t j = 0; j < cols; ++j) out.panels[int8_panel_index(i, j, cols)] = q[i * cols + j];
 #else
   const std::size_t padded = rows;
   out.panels.assign(q, q + rows * cols);
@@ -51,7 +51,7 @@ void unpack_int8(const PackedInt8& w, std::int8_t* q, float* scales) {
   std::copy_n(w.scales.begin(), w.rows, scales);
 #ifdef RNN_HAVE_WASM_SIMD
   for (std::size_t i = 0; i < w.rows; ++i)
-    for (std::size_t j = 0; j < w.cols; ++j) q[i * w.cols + j] = w.panels[panel_index(i, j, w.cols, kPanel)];
+    for (std::size_t j = 0; j < w.cols; ++j) q[i * w.cols + j] = w.panels[int8_panel_index(i, j, w.cols)];
 #else
   std::copy_n(w.panels.begin(), w.rows * w.cols, q);
 #endif

@@ -1,19 +1,19 @@
-// int8 weights over 8-row panels (int8.h). For each input p, a panel's 8 weights are one 8-byte
-// load widened to 16 bits (v128.load8x8_s), then to 32 bits, made floats exactly (exact_floats)
-// and multiplied by the panel's scales: W', 8 values. They then feed the multiply-adds as a
-// float panel's weights do, from the bias up in p order, so each output has the bits the float
-// kernels give it with W' (and the matrix-vector and matrix-matrix kernels agree). A quarter of
-// the float weights' bytes, for about twice the instructions per weight (13 against 6 per 8
-// weights at batch 1). Matrix-matrix: each W' value formed once for 4 rows of A, allocating
-// nothing (worker threads run it); or, by blocks, W' of 64 outputs formed once into a float
-// block and run through the float kernel for every row: faster, but it allocates, so it is for
-// the calling thread when no job runs (kernels/affine.cpp).
+// int8 weights over pack_int8's panels of column pairs, with the input in two int16 parts
+// (int8.h). Per pair of columns and 8-row panel: one 16-byte load, two widenings to 16 bits and
+// four i32x4.dot_i16x8_s (hi and lo parts, 4 rows each) with their adds, 11 wasm instructions
+// per 16 weights, where converting each q to float and scaling it took 26 (float32 weights take
+// 12). Each output gets gemv_i8_scalar's bits: the int32 sums are exact, and the float steps
+// after them are the same.
+//
+// One row of A (matrix-vector): two panels at a time share the row's input loads. Several
+// (matrix-matrix): rows in blocks of kRowBlock, split once per chunk onto the stack; per panel,
+// two rows at a time share its loads and widenings (4 rows by 2 panels at a time would need
+// more accumulators than x86's 16 vector registers hold). A panel's chunk (8 KB) is read from
+// memory once per block, from the L1 cache for the block's other rows. Nothing allocates.
 #include <algorithm>
 #include <cassert>
-#include <memory>
 #include <wasm_simd128.h>
 
-#include "gemm.h"
 #include "int8.h"
 #include "simd_util.h"
 
@@ -21,36 +21,166 @@ namespace rnn::kernels {
 
 namespace {
 
-// Four int32 lanes (|v| < 2^22) as floats, exactly: 1.5 * 2^23 + v has v in its low mantissa
-// bits, so adding the bits of 1.5 * 2^23 and subtracting it as a float gives v. Not
-// f32x4.convert_i32x4: clang 14 folds that and the widening before it into one int16-to-float
-// conversion, which it then does one lane at a time (8 scalar conversions per load), 5x slower.
-inline v128_t exact_floats(v128_t v) {
-  const v128_t magic = wasm_f32x4_splat(12582912.f);
-  return wasm_f32x4_sub(wasm_i32x4_add(v, magic), magic);
+constexpr std::size_t kRowBlock = 4;  // 4 rows' parts: 8 KB of stack (a worker has 64 KB)
+
+// One input row of a chunk, split: hi and lo, and its steps.
+struct SplitRow {
+  alignas(16) std::int16_t hi[kInt8Chunk + 2];
+  alignas(16) std::int16_t lo[kInt8Chunk + 2];
+  v128_t step, step_lo;
+};
+
+// The float partial sums (float(A) * step + float(B) * step_lo) of P panels (P = 1 or 2, the
+// second panel_bytes after the first) against a chunk's `pairs` column pairs.
+template <int P>
+inline void chunk_products(const std::int8_t* w, std::size_t panel_bytes, const SplitRow& x, std::size_t pairs,
+                           v128_t* out) {
+  v128_t a[2 * P], b[2 * P];
+  for (int v = 0; v < 2 * P; ++v) a[v] = b[v] = wasm_i32x4_splat(0);
+  for (std::size_t t = 0; t < pairs; ++t, w += 16) {
+    const v128_t hi = wasm_v128_load32_splat(x.hi + 2 * t), lo = wasm_v128_load32_splat(x.lo + 2 * t);
+    for (int p = 0; p < P; ++p) {
+      const v128_t q = wasm_v128_load(w + p * panel_bytes);
+      const v128_t q_low = wasm_i16x8_extend_low_i8x16(q), q_high = wasm_i16x8_extend_high_i8x16(q);  // rows 0-3, 4-7
+      a[2 * p] = wasm_i32x4_add(a[2 * p], wasm_i32x4_dot_i16x8(q_low, hi));
+      b[2 * p] = wasm_i32x4_add(b[2 * p], wasm_i32x4_dot_i16x8(q_low, lo));
+      a[2 * p + 1] = wasm_i32x4_add(a[2 * p + 1], wasm_i32x4_dot_i16x8(q_high, hi));
+      b[2 * p + 1] = wasm_i32x4_add(b[2 * p + 1], wasm_i32x4_dot_i16x8(q_high, lo));
+    }
+  }
+  for (int v = 0; v < 2 * P; ++v)
+    out[v] = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(a[v]), x.step),
+                            wasm_f32x4_mul(wasm_f32x4_convert_i32x4(b[v]), x.step_lo));
 }
 
-// The panel's 8 dequantized weights for one input, fl(q * scale): exactly W'.
-inline void panel_weights(const std::int8_t* w, const v128_t* scale, v128_t* out) {
-  const v128_t wide = wasm_i16x8_load8x8(w);
-  out[0] = wasm_f32x4_mul(exact_floats(wasm_i32x4_extend_low_i16x8(wide)), scale[0]);
-  out[1] = wasm_f32x4_mul(exact_floats(wasm_i32x4_extend_high_i16x8(wide)), scale[1]);
+// The same for R rows of A against one panel: its weights are loaded and widened once for all R.
+template <int R>
+inline void chunk_products_rows(const std::int8_t* w, const SplitRow* x, std::size_t pairs, v128_t (*out)[2]) {
+  v128_t a[R][2], b[R][2];
+  for (int r = 0; r < R; ++r) a[r][0] = a[r][1] = b[r][0] = b[r][1] = wasm_i32x4_splat(0);
+  for (std::size_t t = 0; t < pairs; ++t, w += 16) {
+    const v128_t q = wasm_v128_load(w);
+    const v128_t q_low = wasm_i16x8_extend_low_i8x16(q), q_high = wasm_i16x8_extend_high_i8x16(q);
+    for (int r = 0; r < R; ++r) {
+      const v128_t hi = wasm_v128_load32_splat(x[r].hi + 2 * t);
+      a[r][0] = wasm_i32x4_add(a[r][0], wasm_i32x4_dot_i16x8(q_low, hi));
+      a[r][1] = wasm_i32x4_add(a[r][1], wasm_i32x4_dot_i16x8(q_high, hi));
+      const v128_t lo = wasm_v128_load32_splat(x[r].lo + 2 * t);
+      b[r][0] = wasm_i32x4_add(b[r][0], wasm_i32x4_dot_i16x8(q_low, lo));
+      b[r][1] = wasm_i32x4_add(b[r][1], wasm_i32x4_dot_i16x8(q_high, lo));
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < 2; ++v)
+      out[r][v] = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(a[r][v]), x[r].step),
+                                 wasm_f32x4_mul(wasm_f32x4_convert_i32x4(b[r][v]), x[r].step_lo));
 }
 
-// acc[0..1] += W' of the panel for one input, times s.
-inline void mul_add_i8(v128_t* acc, const std::int8_t* w, const v128_t* scale, v128_t s) {
-  v128_t weights[2];
-  panel_weights(w, scale, weights);
-  acc[0] = madd_f32x4(s, weights[0], acc[0]);
-  acc[1] = madd_f32x4(s, weights[1], acc[1]);
+// Loads what store_panel_outputs stored (the padding lanes zero).
+inline void load_panel_outputs(v128_t* acc, std::size_t panels, const float* y, std::size_t remaining) {
+  float in[16] = {};
+  const float* from = y;
+  if (remaining < panels * 8) {
+    std::copy_n(y, remaining, in);
+    from = in;
+  }
+  for (std::size_t v = 0; v < 2 * panels; ++v) acc[v] = wasm_v128_load(from + 4 * v);
 }
 
-// Panel q's scales, and its bias (the accumulators' start).
-inline void start_panel(const PackedInt8& w, std::size_t q, v128_t* scale, v128_t* bias) {
-  scale[0] = wasm_v128_load(w.scales.data() + q * kPanel);
-  scale[1] = wasm_v128_load(w.scales.data() + q * kPanel + 4);
-  bias[0] = wasm_v128_load(w.bias.data() + q * kPanel);
-  bias[1] = wasm_v128_load(w.bias.data() + q * kPanel + 4);
+// Panels [q, q + P) of one row, their partial sums `sum` for the chunk starting at column c0:
+// added to those of the chunks before (kept in y), and on the last chunk scaled and biased.
+inline void finish_panels(const PackedInt8& w, std::size_t q, int panels, std::size_t c0, bool last, v128_t* sum, float* y) {
+  float* out = y + q * kPanel;
+  const std::size_t remaining = w.rows - q * kPanel;
+  if (c0 > 0) {
+    v128_t before[4];
+    load_panel_outputs(before, panels, out, remaining);
+    for (int v = 0; v < 2 * panels; ++v) sum[v] = wasm_f32x4_add(before[v], sum[v]);
+  }
+  if (last)
+    for (int v = 0; v < 2 * panels; ++v)
+      sum[v] = wasm_f32x4_add(wasm_f32x4_mul(sum[v], wasm_v128_load(w.scales.data() + q * kPanel + 4 * v)),
+                              wasm_v128_load(w.bias.data() + q * kPanel + 4 * v));
+  store_panel_outputs(sum, panels, out, remaining);
+}
+
+// A row that takes the float32 path (int8.h): outputs [first, end).
+void row_float32(const PackedInt8& w, const float* x, float* y, std::size_t first, std::size_t end) {
+  for (std::size_t i = first; i < end; ++i)
+    y[i] = int8_row_float32([&](std::size_t j) { return w.panels[int8_panel_index(i, j, w.cols)]; }, w.scales[i], x,
+                            w.cols) +
+           w.bias[i];
+}
+
+// One row's chunk against panels [first_panel, end_panel), two at a time.
+void row_panels(const PackedInt8& w, const std::int8_t* weights, const SplitRow& x, std::size_t pairs, std::size_t c0,
+                bool last, float* y, std::size_t first_panel, std::size_t end_panel) {
+  const std::size_t panel_bytes = (w.cols + 1) / 2 * 16;
+  std::size_t q = first_panel;
+  for (; q + 2 <= end_panel; q += 2) {
+    v128_t sum[4];
+    chunk_products<2>(weights + q * panel_bytes, panel_bytes, x, pairs, sum);
+    finish_panels(w, q, 2, c0, last, sum, y);
+  }
+  if (q < end_panel) {
+    v128_t sum[2];
+    chunk_products<1>(weights + q * panel_bytes, panel_bytes, x, pairs, sum);
+    finish_panels(w, q, 1, c0, last, sum, y);
+  }
+}
+
+// Several rows' chunks (rows x[r] of C, r < count) against panels [first_panel, end_panel), two
+// rows at a time.
+void rows_panels(const PackedInt8& w, const std::int8_t* weights, const SplitRow* x, const std::size_t* row,
+                 std::size_t count, std::size_t pairs, std::size_t c0, bool last, float* c, std::size_t first_panel,
+                 std::size_t end_panel) {
+  const std::size_t panel_bytes = (w.cols + 1) / 2 * 16;
+  for (std::size_t q = first_panel; q < end_panel; ++q) {
+    std::size_t r = 0;
+    for (; r + 2 <= count; r += 2) {
+      v128_t sum[2][2];
+      chunk_products_rows<2>(weights + q * panel_bytes, x + r, pairs, sum);
+      finish_panels(w, q, 1, c0, last, sum[0], c + row[r] * w.rows);
+      finish_panels(w, q, 1, c0, last, sum[1], c + row[r + 1] * w.rows);
+    }
+    if (r < count) {
+      v128_t sum[2];
+      chunk_products<1>(weights + q * panel_bytes, panel_bytes, x[r], pairs, sum);
+      finish_panels(w, q, 1, c0, last, sum, c + row[r] * w.rows);
+    }
+  }
+}
+
+// Outputs [first, end) of rows [0, m) of A (m, w.cols) into C (m, w.rows).
+void products(const PackedInt8& w, const float* a, std::size_t m, float* c, std::size_t first, std::size_t end) {
+  const std::size_t k = w.cols, n = w.rows;
+  const std::size_t first_panel = first / kPanel, end_panel = (end + kPanel - 1) / kPanel;
+  SplitRow rows[kRowBlock];
+  for (std::size_t i0 = 0; i0 < m; i0 += kRowBlock) {
+    std::size_t block[kRowBlock], count = 0;  // rows of this block on the int16 path
+    float steps[kRowBlock];
+    for (std::size_t i = i0; i < std::min(m, i0 + kRowBlock); ++i) {
+      const float step = int8_input_step(a + i * k, k);
+      if (step == 0.f) {
+        row_float32(w, a + i * k, c + i * n, first, end);
+        continue;
+      }
+      rows[count].step = wasm_f32x4_splat(step);
+      rows[count].step_lo = wasm_f32x4_splat(step / 32768.f);
+      steps[count] = step;
+      block[count++] = i;
+    }
+    for (std::size_t c0 = 0; count > 0 && (c0 == 0 || c0 < k); c0 += kInt8Chunk) {
+      const std::size_t len = std::min(kInt8Chunk, k - c0), pairs = (len + 1) / 2;
+      const bool last = c0 + len >= k;
+      for (std::size_t r = 0; r < count; ++r) split_input_i16(a + block[r] * k + c0, len, steps[r], rows[r].hi, rows[r].lo);
+      const std::int8_t* weights = w.panels.data() + c0 * 8;  // the chunk's first column pair
+      if (count == 1)
+        row_panels(w, weights, rows[0], pairs, c0, last, c + block[0] * n, first_panel, end_panel);
+      else
+        rows_panels(w, weights, rows, block, count, pairs, c0, last, c, first_panel, end_panel);
+    }
+  }
 }
 
 }  // namespace
@@ -59,108 +189,16 @@ void gemv_packed_rows_i8_wasm_simd(const PackedInt8& w, const float* x, float* y
                                    std::size_t end) {
   assert(first % kPanel == 0 && (end % kPanel == 0 || end == w.rows) && first <= end && end <= w.rows);
   assert(first == end || (x || w.cols == 0) && y);
-  const std::size_t n = w.cols, panel_size = n * kPanel;
-  const std::size_t last = (end + kPanel - 1) / kPanel;
-  std::size_t q = first / kPanel;
-  for (; q + 2 <= last; q += 2) {  // two streams at once
-    v128_t acc[4], scale[4];
-    start_panel(w, q, scale, acc);
-    start_panel(w, q + 1, scale + 2, acc + 2);
-    const std::int8_t* w0 = w.panels.data() + q * panel_size;
-    const std::int8_t* w1 = w0 + panel_size;
-    for (const float *xp = x, *stop = x + n; xp != stop; ++xp, w0 += kPanel, w1 += kPanel) {
-      const v128_t s = wasm_v128_load32_splat(xp);
-      mul_add_i8(acc, w0, scale, s);
-      mul_add_i8(acc + 2, w1, scale + 2, s);
-    }
-    store_panel_outputs(acc, 2, y + q * kPanel, w.rows - q * kPanel);
-  }
-  for (; q < last; ++q) {
-    v128_t acc[2], scale[2];
-    start_panel(w, q, scale, acc);
-    const std::int8_t* w0 = w.panels.data() + q * panel_size;
-    for (const float *xp = x, *stop = x + n; xp != stop; ++xp, w0 += kPanel) mul_add_i8(acc, w0, scale, wasm_v128_load32_splat(xp));
-    store_panel_outputs(acc, 1, y + q * kPanel, w.rows - q * kPanel);
-  }
+  if (first < end) products(w, x, 1, y, first, end);
 }
 
 void gemv_packed_i8_wasm_simd(const PackedInt8& w, const float* x, float* y) {
   gemv_packed_rows_i8_wasm_simd(w, x, y, 0, w.rows);
 }
 
-namespace {
-
-// Rows [i, i + R) of A against panel q: the panel's W' for input p is formed once and used by
-// all R rows. Allocates nothing.
-template <int R>
-void panel_rows_i8(const float* a, std::size_t k, const PackedInt8& w, std::size_t q, float* c, std::size_t n) {
-  v128_t acc[R][2], scale[2], bias[2];
-  start_panel(w, q, scale, bias);
-  for (auto& row : acc) row[0] = bias[0], row[1] = bias[1];
-  const std::int8_t* wp = w.panels.data() + q * k * kPanel;
-  for (std::size_t p = 0; p < k; ++p, wp += kPanel) {
-    v128_t weights[2];
-    panel_weights(wp, scale, weights);
-    for (int r = 0; r < R; ++r) {
-      const v128_t s = wasm_v128_load32_splat(a + r * k + p);
-      acc[r][0] = madd_f32x4(s, weights[0], acc[r][0]);
-      acc[r][1] = madd_f32x4(s, weights[1], acc[r][1]);
-    }
-  }
-  for (int r = 0; r < R; ++r) store_panel_outputs(acc[r], 1, c + r * n + q * kPanel, w.rows - q * kPanel);
-}
-
-}  // namespace
-
 void gemm_packed_i8_wasm_simd(const float* a, const PackedInt8& w, float* c, std::size_t m) {
-  const std::size_t n = w.rows, k = w.cols, panels = (n + kPanel - 1) / kPanel;
-  assert(m == 0 || n == 0 || (c && (k == 0 || a)));
-  // Rows in chunks, as the float kernel takes them (gemm_wasm_simd.cpp): a chunk of A stays in
-  // L2 while every panel passes over it; over all rows at once, A streamed from memory once per
-  // panel and W4 took 1.7x float32's time.
-  constexpr std::size_t kRowChunk = 60;
-  for (std::size_t i0 = 0; i0 < m; i0 += kRowChunk) {
-    const std::size_t i1 = std::min(m, i0 + kRowChunk);
-    for (std::size_t q = 0; q < panels; ++q) {
-      std::size_t i = i0;
-      for (; i + 4 <= i1; i += 4) panel_rows_i8<4>(a + i * k, k, w, q, c + i * n, n);
-      for (; i < i1; ++i) panel_rows_i8<1>(a + i * k, k, w, q, c + i * n, n);
-    }
-  }
-}
-
-void gemm_packed_i8_by_blocks_wasm_simd(const float* a, const PackedInt8& w, float* c, std::size_t m) {
-  const std::size_t n = w.rows, k = w.cols, panels = (n + kPanel - 1) / kPanel;
-  assert(m == 0 || n == 0 || (c && (k == 0 || a)));
-  if (m == 0 || n == 0) return;
-  constexpr std::size_t kBlockPanels = 8;  // 64 outputs: 64 * k floats, L2-sized
-  PackedWeights block;
-  block.cols = k;
-  block.panel = kPanel;
-  block.panels.resize(kBlockPanels * k * kPanel);
-  block.bias.resize(kBlockPanels * kPanel);
-  const std::unique_ptr<float[]> out(new float[m * kBlockPanels * kPanel]);
-  for (std::size_t q0 = 0; q0 < panels; q0 += kBlockPanels) {
-    const std::size_t q1 = std::min(panels, q0 + kBlockPanels);
-    for (std::size_t q = q0; q < q1; ++q) {
-      v128_t scale[2], bias[2];
-      start_panel(w, q, scale, bias);
-      const std::int8_t* source = w.panels.data() + q * k * kPanel;
-      float* target = block.panels.data() + (q - q0) * k * kPanel;
-      for (std::size_t p = 0; p < k; ++p, source += kPanel, target += kPanel) {
-        v128_t weights[2];
-        panel_weights(source, scale, weights);
-        wasm_v128_store(target, weights[0]);
-        wasm_v128_store(target + 4, weights[1]);
-      }
-      wasm_v128_store(block.bias.data() + (q - q0) * kPanel, bias[0]);
-      wasm_v128_store(block.bias.data() + (q - q0) * kPanel + 4, bias[1]);
-    }
-    const std::size_t first = q0 * kPanel, width = std::min(n, q1 * kPanel) - first;
-    block.rows = width;
-    gemm_packed_f32_wasm_simd(a, block, out.get(), m);
-    for (std::size_t i = 0; i < m; ++i) std::copy_n(out.get() + i * width, width, c + i * n + first);
-  }
+  assert(m == 0 || w.rows == 0 || (c && (w.cols == 0 || a)));
+  if (w.rows > 0) products(w, a, m, c, 0, w.rows);
 }
 
 }  // namespace rnn::kernels

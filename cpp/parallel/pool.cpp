@@ -31,7 +31,6 @@ alignas(64) std::atomic<std::uint32_t> generation{0};  // one more per job
 alignas(64) std::atomic<std::uint32_t> pending{0};     // workers yet to finish this job
 std::atomic<std::uint32_t> parked{0};                  // workers waiting on `generation`
 std::atomic<std::uint32_t> failed{0};                  // workers that trapped (worker_failed)
-std::atomic<bool> running{false};                      // a job of several tasks runs
 Settings settings_now;                                 // read and set by the caller's thread only
 
 // Waits until word != seen, or a worker failed; may_park: park after spinning (never on task 0, a
@@ -79,7 +78,6 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
   }
   // Every worker acknowledges every job, with a task or without, so that the job is not
   // overwritten while a worker may still read it.
-  running.store(true, std::memory_order_relaxed);
   job = Job{run, context, tasks};
   pending.store(static_cast<std::uint32_t>(declared_threads - 1), std::memory_order_relaxed);
   bump_and_wake(generation, parked);
@@ -87,7 +85,6 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
   // A worker that trapped never finishes; the others do, as barriers let them through.
   while (pending.load(std::memory_order_acquire) > failed.load()) {
   }
-  running.store(false, std::memory_order_relaxed);
   if (failed.load())
     throw Error(ErrorKind::worker, "a worker thread failed");
 }
@@ -95,8 +92,6 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
 }  // namespace detail
 
 Settings& settings() { return settings_now; }
-
-bool job_running() { return running.load(std::memory_order_relaxed); }
 
 std::size_t threads() {
   if (failed.load()) return 1;

@@ -42,11 +42,9 @@ void park(const std::atomic<std::uint32_t>& word, std::uint32_t seen, std::int64
 void wake_all(std::atomic<std::uint32_t>& word);
 }  // namespace detail
 
-// True while a job of several tasks runs: code that may run on a worker must not allocate then.
-bool job_running();
-
 // Runs fn(task) for every task in [0, tasks), tasks <= threads(): task 0 on the calling thread,
-// the others on workers. Returns when all have finished. A job must not start another.
+// the others on workers. Returns when all have finished. A job must not start another,
+// and what its tasks run must not allocate (a worker must not).
 template <class F>
 void run(std::size_t tasks, F&& fn) {
   auto trampoline = [](void* context, std::size_t task) { (*static_cast<F*>(context))(task); };

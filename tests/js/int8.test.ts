@@ -155,8 +155,11 @@ test("loadModel's weights: 'int8' quantizes a float file at load as PyTorch does
     const got = model.stateDict();
     for (const [name, t] of Object.entries(want)) expect([name, firstDifference(got[name].data, t.data)]).toEqual([name, -1]);
   }
-  // The float32 kernels on W' give the int8 kernels' bits.
-  for (const text of [[12, 7, 3], [5, 9, 10, 20, 14], [7]]) expect(firstDifference(dequantized.predict(text), int8.predict(text))).toBe(-1);
+  // The float32 model on W' gives the int8 model's probabilities, within float32's error.
+  for (const text of [[12, 7, 3], [5, 9, 10, 20, 14], [7]]) {
+    const want = dequantized.predict(text);
+    expectClose(new Tensor(int8.predict(text), [want.length]), new Tensor(want, [want.length]));
+  }
   expect(() => int8.train()).toThrow(/int8, for inference only/);
   const optimizer = new optim.SGD(dequantized.train(), { lr: 0.1 });
   optimizer.zeroGrad();
