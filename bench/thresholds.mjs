@@ -66,7 +66,7 @@ ${table}
 
 The thresholds (cpp/parallel/pool.h, Settings): a batch-1 layer is split when its recurrent product has at least
 16,384 multiply-adds per step, a batch when the product over the whole sequence has at least as
-many; below that 2 threads gained 11% or less. Each barrier (batch 1) or job costs the threads a
+many; below that 2 threads gained 11% or less. Each step (batch 1) or job costs the threads a
 few microseconds; a page where other work competes for the cores gains less.
 <!-- thresholds: end -->`;
   const doc = readFileSync('docs/benchmarks.md', 'utf8');

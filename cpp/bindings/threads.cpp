@@ -19,7 +19,8 @@ namespace {
 // threshold keeps the core's own). Returns where the workers' stacks start:
 // n - 1 stacks of stack_bytes each, worker i's top at the start plus i * stack_bytes; 0 where
 // there is no memory for them, or the build has no threads.
-double prepare_threads(double n, double stack_bytes, double step_work, double sequence_work, double barrier_parties) {
+double prepare_threads(double n, double stack_bytes, double step_work, double sequence_work, double step_parts,
+                       bool caller_may_park) {
 #ifdef RNN_WASM_THREADS
   const std::size_t count = static_cast<std::size_t>(n), bytes = static_cast<std::size_t>(stack_bytes);
   // Never freed: the workers live as long as the module.
@@ -29,10 +30,11 @@ double prepare_threads(double n, double stack_bytes, double step_work, double se
   rnn::parallel::Settings& settings = rnn::parallel::settings();
   if (step_work >= 0) settings.step_work = static_cast<std::size_t>(step_work);
   if (sequence_work >= 0) settings.sequence_work = static_cast<std::size_t>(sequence_work);
-  settings.barrier_parties = static_cast<std::size_t>(barrier_parties);
+  settings.step_parts = static_cast<std::size_t>(step_parts);
+  settings.caller_may_park = caller_may_park;
   return double(reinterpret_cast<std::uintptr_t>(stacks));
 #else
-  (void)n, (void)stack_bytes, (void)step_work, (void)sequence_work, (void)barrier_parties;
+  (void)n, (void)stack_bytes, (void)step_work, (void)sequence_work, (void)step_parts, (void)caller_may_park;
   return 0;
 #endif
 }

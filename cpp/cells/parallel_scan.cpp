@@ -1,8 +1,9 @@
 // An inference scan on several threads (parallel/pool.h), in two ways:
 //   batch >= 2: each thread takes a slice of the batch's rows through every step, with no
 //     synchronisation between steps;
-//   batch 1: each step's recurrent product W_hh h and its gate math are split by hidden units,
-//     and the threads meet at a barrier after every step (the next needs all of h).
+//   batch 1: each step's recurrent product W_hh h and its gate math are split by hidden units
+//     into parts that the threads take as they are free, a step's parts starting once the step
+//     before has finished (the next needs all of h: parallel::StepParts).
 // Either way the input projection of every step comes first, as one product split by rows (at
 // batch 1 with too few steps for that, a streaming step, each thread projects its units, through
 // project_units: see UnitStep in cell_base.h for why it is not inline). Each
@@ -31,7 +32,7 @@ bool CellBase::scan_threaded(const Sequence& s, float* h, float* c) const {
   std::size_t parts;
   if (B == 1) {
     if (grain == 0 || step_work < parallel::settings().step_work) return false;
-    parts = std::min({threads, H / grain, parallel::settings().barrier_parties});
+    parts = std::min({threads, H / grain, parallel::settings().step_parts});
   } else {
     if (step_work * T < parallel::settings().sequence_work) return false;
     parts = std::min(threads, B);
@@ -83,12 +84,12 @@ void CellBase::scan_units(const Sequence& s, float* gi, float* h, float* c, std:
   // h alternates between two buffers: a step reads one whole and writes its units of the other.
   const Scratch states = scratch(2 * S), gh = scratch(G);
   std::copy_n(h, S, states.get());
-  parallel::Barrier barrier(parts);
   const std::size_t length = s.lengths ? (*s.lengths)[0] : T;
   const std::size_t taken = std::min(length, T);  // steps past the length keep the state
+  parallel::StepParts work(taken, parts);
   parallel::run(parts, [&](std::size_t task) {
-    const parallel::Range u = parallel::part_of(H, parts, task, grain);
-    for (std::size_t i = 0; i < taken; ++i) {
+    work.run(task, [&](std::size_t i, std::size_t part) {
+      const parallel::Range u = parallel::part_of(H, parts, part, grain);
       const std::size_t t = s.reverse ? taken - 1 - i : i;
       const float* h_prev = states.get() + (i % 2) * S;
       float* h_next = states.get() + ((i + 1) % 2) * S;
@@ -96,8 +97,7 @@ void CellBase::scan_units(const Sequence& s, float* gi, float* h, float* c, std:
       if (project) project_units(step);
       step_units(step);
       std::copy(h_next + u.begin, h_next + u.end, s.out + t * s.out_stride + u.begin);
-      barrier.arrive_and_wait(task);
-    }
+    });
   });
   std::copy_n(states.get() + (taken % 2) * S, S, h);
 }

@@ -10,11 +10,16 @@ namespace rnn::parallel {
 namespace {
 
 // Polls before a thread parks, about 50-100 microseconds: longer than a recurrent step, so that a
-// barrier rarely parks, and than the gap between two calls of a busy loop. (Parking at barriers
+// wait for a step rarely parks, and than the gap between two calls of a busy loop. (Parking at barriers
 // after 2^11 polls made Chromium's 2-thread W2 19x slower.) A worker left out of a job polls
 // briefly: the job's threads may need its core.
 constexpr std::uint32_t kSpins = 1u << 15;
 constexpr std::uint32_t kIdleSpins = 1u << 8;
+// Once a StepParts wait outlasts kSpins, the part it waits for was started by a thread that is not
+// running, most likely on the same core (a scheduler that packs threads onto few cores, as this
+// VM's does after a core idled about 15 ms). Spinning then keeps that core from it, so from then
+// on its waits park almost at once, handing the core over.
+constexpr std::uint32_t kStarvedSpins = 1u << 8;
 
 struct Job {
   detail::TaskFunction run;
@@ -30,11 +35,12 @@ std::atomic<bool> stopping{false};
 alignas(64) std::atomic<std::uint32_t> generation{0};  // one more per job
 alignas(64) std::atomic<std::uint32_t> pending{0};     // workers yet to finish this job
 std::atomic<std::uint32_t> parked{0};                  // workers waiting on `generation`
+std::atomic<std::uint32_t> caller_parked{0};           // the caller, waiting on `pending`
 std::atomic<std::uint32_t> failed{0};                  // workers that trapped (worker_failed)
 Settings settings_now;                                 // read and set by the caller's thread only
 
-// Waits until word != seen, or a worker failed; may_park: park after spinning (never on task 0, a
-// page's main thread), for at most park_ns at a time (-1: until woken).
+// Waits until word != seen, or a worker failed; may_park: park after spinning (not on a page's
+// main thread), for at most park_ns at a time (-1: until woken).
 void await_change(std::atomic<std::uint32_t>& word, std::uint32_t seen, bool may_park,
                   std::atomic<std::uint32_t>& parked_count, std::uint32_t spin_limit, std::int64_t park_ns) {
   std::uint32_t spins = 0;
@@ -82,8 +88,18 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
   pending.store(static_cast<std::uint32_t>(declared_threads - 1), std::memory_order_relaxed);
   bump_and_wake(generation, parked);
   run(context, 0);
-  // A worker that trapped never finishes; the others do, as barriers let them through.
-  while (pending.load(std::memory_order_acquire) > failed.load()) {
+  // A worker that trapped never finishes; the others do. Parked (where the caller may) for a
+  // millisecond at a time, to notice a failed worker: one that the OS keeps off the cores (on
+  // the caller's, say) then gets it at once, not when the caller's time slice ends.
+  std::uint32_t spins = 0;
+  for (;;) {
+    const std::uint32_t left = pending.load(std::memory_order_acquire);
+    if (left <= failed.load()) break;
+    if (!settings_now.caller_may_park || ++spins < kSpins) continue;
+    caller_parked.fetch_add(1);
+    park(pending, left, 1000000);
+    caller_parked.fetch_sub(1);
+    spins = kSpins;
   }
   if (failed.load())
     throw Error(ErrorKind::worker, "a worker thread failed");
@@ -115,7 +131,8 @@ void worker_loop(std::size_t index) {
     const Job current = job;
     had_task = index < current.tasks;
     if (had_task) current.run(current.context, index);
-    pending.fetch_sub(1, std::memory_order_release);
+    pending.fetch_sub(1);  // sequentially consistent with caller_parked's updates, as bump_and_wake
+    if (caller_parked.load() != 0) detail::wake_all(pending);
   }
   ready.fetch_sub(1);
 }
@@ -132,17 +149,31 @@ void stop_workers() {
   declared_threads = 1;
 }
 
-void Barrier::arrive_and_wait(std::size_t task) {
-  const std::uint32_t phase = phase_.load(std::memory_order_acquire);
-  if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == parties_) {
-    arrived_.store(0, std::memory_order_relaxed);
-    bump_and_wake(phase_, parked_);
-    return;
+bool StepParts::take(std::size_t task, std::size_t& step, std::size_t& part) {
+  const std::uint32_t ticket = next_.fetch_add(1, std::memory_order_relaxed);
+  if (ticket >= tickets_) return false;
+  step = ticket / parts_;
+  part = ticket % parts_;
+  // Every part of the step before must have finished. Parked for a millisecond at a time, to
+  // notice a failed worker (worker_failed wakes only the idle workers: it cannot know this).
+  const std::uint32_t needed = static_cast<std::uint32_t>(step) * parts_;
+  const bool may_park = task != 0 || settings_now.caller_may_park;
+  const std::uint32_t spin_limit = starved_.load(std::memory_order_relaxed) ? kStarvedSpins : kSpins;
+  std::uint32_t spins = 0;
+  for (;;) {
+    const std::uint32_t now = finished_.load(std::memory_order_acquire);
+    if (now >= needed) return true;
+    if (failed.load(std::memory_order_relaxed)) return false;
+    if (!may_park || ++spins < spin_limit) continue;
+    starved_.store(true, std::memory_order_relaxed);
+    parked_.fetch_add(1);
+    detail::park(finished_, now, 1000000);
+    parked_.fetch_sub(1);
+    spins = spin_limit;  // woken by a part that finished, or the timeout: park again at once
   }
-  // Parked for a millisecond at a time, to notice a failed worker (worker_failed wakes only the
-  // idle workers: it cannot know the barriers).
-  await_change(phase_, phase, task != 0, parked_, kSpins, 1000000);
 }
+
+void StepParts::finish() { bump_and_wake(finished_, parked_); }
 
 Range part_of(std::size_t count, std::size_t parts, std::size_t part, std::size_t grain) {
   const std::size_t chunks = (count + grain - 1) / grain;

@@ -51,34 +51,58 @@ void run(std::size_t tasks, F&& fn) {
   detail::run_job(trampoline, &fn, tasks);
 }
 
-// Holds each of a job's `parties` tasks until all have arrived, once per call of
-// arrive_and_wait; for a loop whose steps depend on each other (a batch-1 sequence, step by
-// step). Spins first: a step of a recurrent layer takes microseconds, a park and wake-up tens.
-// Task 0 only spins, because a browser's main thread may not wait.
-class Barrier {
+// A loop whose steps depend on each other (a batch-1 sequence, step by step), each step cut into
+// `parts` parts that a job's tasks share. Part p of step s is ticket s * parts + p; each task
+// takes the next ticket when it is free, and a ticket's part starts only once every part of the
+// step before has finished (the next step needs all of the state). A task that the OS does not
+// run therefore holds up only a part it has started: the others take its share, and the loop
+// goes at least at about one thread's speed (two threads packed onto one core: Chromium on this
+// VM after an idle spell). Which task computes a part does not change its bits.
+//
+// Waiting for the step before spins first (a step takes microseconds, a park and wake-up tens),
+// then parks: on workers, and on the caller's thread where it may (Settings::caller_may_park).
+class StepParts {
  public:
-  explicit Barrier(std::size_t parties) : parties_(static_cast<std::uint32_t>(parties)) {}
-  void arrive_and_wait(std::size_t task);
+  StepParts(std::size_t steps, std::size_t parts)
+      : tickets_(static_cast<std::uint32_t>(steps * parts)), parts_(static_cast<std::uint32_t>(parts)) {}
+  // fn(step, part) for each ticket this task takes, until all are taken (or a worker failed).
+  template <class F>
+  void run(std::size_t task, F&& fn) {
+    std::size_t step, part;
+    while (take(task, step, part)) {
+      fn(step, part);
+      finish();
+    }
+  }
 
  private:
-  std::uint32_t parties_;
-  alignas(64) std::atomic<std::uint32_t> arrived_{0};
-  alignas(64) std::atomic<std::uint32_t> phase_{0};
+  bool take(std::size_t task, std::size_t& step, std::size_t& part);
+  void finish();
+
+  std::uint32_t tickets_, parts_;
+  alignas(64) std::atomic<std::uint32_t> next_{0};      // the next ticket to hand out
+  alignas(64) std::atomic<std::uint32_t> finished_{0};  // parts finished
   std::atomic<std::uint32_t> parked_{0};
+  std::atomic<bool> starved_{false};  // a wait outlasted the spins (pool.cpp, kStarvedSpins)
 };
 
 // How the pool is used. step_work and sequence_work: below these amounts of work a job costs
-// more than it saves, in multiply-adds of a recurrent product: a batch-1 step (split by units, a
-// barrier per step) and a whole sequence (split by batch rows). barrier_parties: at most this
-// many threads meet at a barrier, the cores the engine reports: with more threads than cores, a
-// spinning thread keeps the core from the one it waits for (on 2 cores, 4 threads took W1 from
-// 1.5 ms to 42 ms). The work thresholds below are the only ones (measured by
+// more than it saves, in multiply-adds of a recurrent product: a batch-1 step (split by units,
+// StepParts) and a whole sequence (split by batch rows). step_parts: at most this many parts
+// (and threads) per step, the cores the engine reports: with more threads than cores, a
+// spinning thread keeps the core from the one it waits for (on 2 cores, 4 threads meeting at a
+// barrier took W1 from 1.5 ms to 42 ms). The work thresholds below are the only ones (measured by
 // bench/thresholds.mjs, which sets them to 0 through js/src/threads.ts to time every call split);
-// the wasm builds' init sets barrier_parties.
+// the wasm builds' init sets step_parts.
 struct Settings {
   std::size_t step_work = std::size_t(1) << 14;
   std::size_t sequence_work = std::size_t(1) << 14;
-  std::size_t barrier_parties = 64;
+  std::size_t step_parts = 64;
+  // Whether the caller's thread (task 0) may park in StepParts: not a browser page's main thread,
+  // where memory.atomic.wait32 traps; a Worker's or Node's may. Where it may, it must: a worker
+  // woken onto the caller's core waits for it, and a caller that only spins keeps that core
+  // until the kernel preempts it, a few milliseconds per step (Chromium, 2 threads on 2 cores).
+  bool caller_may_park = false;
 };
 Settings& settings();
 

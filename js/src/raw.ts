@@ -76,7 +76,7 @@ export interface RawModule {
   _heapBytes(): number;
   _build(): 'relaxed' | 'simd' | 'baseline' | 'relaxed-threads' | 'simd-threads';
   // threads (cpp/bindings/threads.cpp)
-  _prepareThreads(n: number, stackBytes: number, stepWork: number, sequenceWork: number, barrierParties: number): number;
+  _prepareThreads(n: number, stackBytes: number, stepWork: number, sequenceWork: number, stepParts: number, callerMayPark: boolean): number;
   _threads(): number;
 }
 

@@ -37,21 +37,31 @@ export async function autoThreadCount(limit = 4): Promise<number> {
   return Math.max(1, Math.min(limit, cores));
 }
 
+/** Whether this thread may block in Atomics.wait: a browser page's main thread may not (it throws). */
+function mayWait(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // 'not-equal' at once where allowed
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Starts n - 1 workers for a threaded module and resolves once all have joined the pool (the
  * module's own count, `_threads()`, then says n).
  */
 export async function startThreads(module: RawModule, compiled: WebAssembly.Module, memory: WebAssembly.Memory, n: number): Promise<void> {
   const { stepWork, sequenceWork } = thresholds;
-  // At most one thread per core meets at a barrier (cpp/parallel/pool.h's Settings).
-  const barrierParties = await autoThreadCount(Infinity);
+  // At most one part of a step per core (cpp/parallel/pool.h's Settings).
+  const stepParts = await autoThreadCount(Infinity);
   const glue = module as unknown as GlueExports;
   const names = {
     stackRestore: exportName(glue, 'stackRestore', () => glue.stackRestore(glue.stackSave())),
     threadMain: exportName(glue, '_rnn_thread_main', () => glue._rnn_thread_main(0)),
   };
   // -1: the core's own threshold.
-  const stacks = n > 1 ? module._prepareThreads(n, WORKER_STACK_BYTES, stepWork ?? -1, sequenceWork ?? -1, barrierParties) : 1;
+  const stacks = n > 1 ? module._prepareThreads(n, WORKER_STACK_BYTES, stepWork ?? -1, sequenceWork ?? -1, stepParts, mayWait()) : 1;
   if (stacks === 0) throw new RnnError('argument', `init: no memory for ${n - 1} worker threads' stacks`);
   const stackTop = (index: number) => (index === faults.trapWorker ? 16 : stacks + index * WORKER_STACK_BYTES);
   const ready = Array.from({ length: n - 1 }, (_, i) => startWorker({ module: compiled, memory, index: i + 1, stackTop: stackTop(i + 1), ...names }));

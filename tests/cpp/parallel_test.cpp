@@ -1,11 +1,14 @@
 // The thread pool, and layers on several threads against the same layers on one: the same bits,
-// whatever the thread count, for every cell, batch 1 (split by hidden units, a barrier per step)
+// whatever the thread count, for every cell, batch 1 (split by hidden units, StepParts per step)
 // and larger batches (split by rows), both directions, stacked layers, lengths and projections.
 // Natively the workers are std::threads; the wasm builds' workers (Web Workers over the shared
 // memory) are tested from Jest (tests/js/threads.test.ts).
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "check.h"
@@ -83,7 +86,7 @@ TEST_CASE("part_of cuts into parts that are multiples of the grain and cover eve
       }
 }
 
-TEST_CASE("a job runs every task once, on as many threads as asked, and a barrier holds them in step") {
+TEST_CASE("a job runs every task once, on as many threads as asked, and StepParts keeps its steps in order") {
   with_threads(3, [] {
     CHECK(parallel::threads() == 3);
     for (int round = 0; round < 200; ++round) {
@@ -91,20 +94,36 @@ TEST_CASE("a job runs every task once, on as many threads as asked, and a barrie
       parallel::run(3, [&](std::size_t task) { ran[task] += 1; });
       CHECK(ran == std::vector<int>(3, 1));
     }
-    // Each task adds to its slot per step; after each barrier every slot must show that step.
-    std::vector<std::atomic<int>> counts(3);
-    std::atomic<int> out_of_step{0};
-    parallel::Barrier barrier(3);
+    // StepParts: every ticket once, and a step's parts only after every part of the step before;
+    // with the caller spinning only (a page's main thread) and parking too.
+    const std::pair<std::size_t, bool> runs[] = {{1, false}, {3, false}, {3, true}};  // tasks, caller may park
+    for (const auto& [tasks, may_park] : runs) {
+      parallel::settings().caller_may_park = may_park;
+      const std::size_t steps = 100, parts = 3;
+      std::vector<std::atomic<int>> done(steps * parts);
+      std::atomic<int> out_of_step{0};
+      parallel::StepParts work(steps, parts);
+      parallel::run(tasks, [&](std::size_t task) {
+        work.run(task, [&](std::size_t step, std::size_t part) {
+          for (std::size_t p = 0; step > 0 && p < parts; ++p)
+            if (done[(step - 1) * parts + p].load() != 1) out_of_step.fetch_add(1);
+          done[step * parts + part].fetch_add(1);
+        });
+      });
+      for (auto& d : done) CHECK(d.load() == 1);
+      CHECK(out_of_step.load() == 0);
+    }
+    // A task that does not run (a thread the OS keeps off the cores) holds nothing up: the
+    // others take every ticket.
+    parallel::settings().caller_may_park = false;
+    std::vector<std::size_t> by(300, 99);
+    parallel::StepParts work(100, 3);
     parallel::run(3, [&](std::size_t task) {
-      for (int step = 1; step <= 100; ++step) {
-        counts[task].fetch_add(1);
-        barrier.arrive_and_wait(task);
-        for (auto& c : counts)
-          if (c.load() < step) out_of_step.fetch_add(1);
-        barrier.arrive_and_wait(task);
-      }
+      if (task == 1) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      work.run(task, [&](std::size_t step, std::size_t part) { by[step * 3 + part] = task; });
     });
-    CHECK(out_of_step.load() == 0);
+    CHECK(std::count(by.begin(), by.end(), std::size_t(1)) == 0);
+    CHECK(std::count(by.begin(), by.end(), std::size_t(99)) == 0);
   });
   CHECK(parallel::threads() == 1);
 }
