@@ -1,5 +1,6 @@
-// The int8 scheme (int8.h): quantizing, packing and back. Run at load, not per call, so the
-// wasm builds compile this file for size (CMakeLists.txt).
+// The int8 scheme (int8.h): quantizing, packing and back. Run at load, not per call, but compiled
+// -O3 as the other kernels are: compiled for size (-Oz), loadModel of the demo's next-word model
+// took 13.5 ms instead of 9.7 (float32: 9.0).
 #include <algorithm>
 #include <cmath>
 
