@@ -80,7 +80,7 @@ void gemv_dot_one_part(const PackedInt8& w, const float* x, std::int16_t* x16, f
   const float x_scale = largest > 0 ? largest / 32767.f : 1.f;
   for (std::size_t j = 0; j < w.cols; ++j) x16[j] = static_cast<std::int16_t>(std::nearbyint(x[j] / x_scale));
   const v128_t xs = wasm_f32x4_splat(x_scale);
-  const std::size_t panel_bytes = w.cols * kPanel;
+  const std::size_t panel_bytes = int8_panel_bytes(w.cols);
   for (std::size_t q = 0; q + 2 <= w.rows / kPanel; q += 2) {
     const std::int8_t* w0 = w.panels.data() + q * panel_bytes;
     const std::int8_t* w1 = w0 + panel_bytes;

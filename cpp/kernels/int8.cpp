@@ -34,7 +34,7 @@ PackedInt8 pack_int8(const std::int8_t* q, const float* scales, const float* bia
   out.cols = cols;
 #ifdef RNN_HAVE_WASM_SIMD
   const std::size_t padded = (rows + kPanel - 1) / kPanel * kPanel;
-  out.panels.assign(padded * (cols + 1) / 2 * 2, 0);
+  out.panels.assign(padded / kPanel * int8_panel_bytes(cols), 0);
   for (std::size_t i = 0; i < rows; ++i)
     for (std::size_t j = 0; j < cols; ++j) out.panels[int8_panel_index(i, j, cols)] = q[i * cols + j];
 #else

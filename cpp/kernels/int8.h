@@ -38,9 +38,10 @@ PackedInt8 pack_int8(const std::int8_t* q, const float* scales, const float* bia
 // Back to q (rows, cols) row-major and scales (rows).
 void unpack_int8(const PackedInt8& w, std::int8_t* q, float* scales);
 
+// Bytes of one panel: 16 per column pair.
+inline std::size_t int8_panel_bytes(std::size_t cols) { return (cols + 1) / 2 * 2 * kPanel; }
 inline std::size_t int8_panel_index(std::size_t row, std::size_t col, std::size_t cols) {
-  const std::size_t pairs = (cols + 1) / 2;
-  return ((row / kPanel * pairs + col / 2) * kPanel + row % kPanel) * 2 + col % 2;
+  return row / kPanel * int8_panel_bytes(cols) + (col / 2 * kPanel + row % kPanel) * 2 + col % 2;
 }
 
 // What the products compute. Summing q_ij x_j in float32 needs each q turned into a float and

@@ -23,14 +23,20 @@ namespace {
 
 constexpr std::size_t kRowBlock = 4;  // 4 rows' parts: 8 KB of stack (a worker has 64 KB)
 
-// One input row of a chunk, split: hi and lo, and its steps.
+// One input row of a chunk, split on its step: hi and lo.
 struct SplitRow {
   alignas(16) std::int16_t hi[kInt8Chunk + 2];
   alignas(16) std::int16_t lo[kInt8Chunk + 2];
-  v128_t step, step_lo;
+  float step;
 };
 
-// The float partial sums (float(A) * step + float(B) * step_lo) of P panels (P = 1 or 2, the
+// The float partial sums of a row, float(A) * step + float(B) * step / 2^15, from the int32 sums.
+inline v128_t partial_sums(v128_t a, v128_t b, const SplitRow& x) {
+  return wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(a), wasm_f32x4_splat(x.step)),
+                        wasm_f32x4_mul(wasm_f32x4_convert_i32x4(b), wasm_f32x4_splat(x.step / 32768.f)));
+}
+
+// The partial sums of P panels (P = 1 or 2, the
 // second panel_bytes after the first) against a chunk's `pairs` column pairs.
 template <int P>
 inline void chunk_products(const std::int8_t* w, std::size_t panel_bytes, const SplitRow& x, std::size_t pairs,
@@ -48,9 +54,7 @@ inline void chunk_products(const std::int8_t* w, std::size_t panel_bytes, const 
       b[2 * p + 1] = wasm_i32x4_add(b[2 * p + 1], wasm_i32x4_dot_i16x8(q_high, lo));
     }
   }
-  for (int v = 0; v < 2 * P; ++v)
-    out[v] = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(a[v]), x.step),
-                            wasm_f32x4_mul(wasm_f32x4_convert_i32x4(b[v]), x.step_lo));
+  for (int v = 0; v < 2 * P; ++v) out[v] = partial_sums(a[v], b[v], x);
 }
 
 // The same for R rows of A against one panel: its weights are loaded and widened once for all R.
@@ -71,9 +75,7 @@ inline void chunk_products_rows(const std::int8_t* w, const SplitRow* x, std::si
     }
   }
   for (int r = 0; r < R; ++r)
-    for (int v = 0; v < 2; ++v)
-      out[r][v] = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(a[r][v]), x[r].step),
-                                 wasm_f32x4_mul(wasm_f32x4_convert_i32x4(b[r][v]), x[r].step_lo));
+    for (int v = 0; v < 2; ++v) out[r][v] = partial_sums(a[r][v], b[r][v], x[r]);
 }
 
 // Loads what store_panel_outputs stored (the padding lanes zero).
@@ -115,7 +117,7 @@ void row_float32(const PackedInt8& w, const float* x, float* y, std::size_t firs
 // One row's chunk against panels [first_panel, end_panel), two at a time.
 void row_panels(const PackedInt8& w, const std::int8_t* weights, const SplitRow& x, std::size_t pairs, std::size_t c0,
                 bool last, float* y, std::size_t first_panel, std::size_t end_panel) {
-  const std::size_t panel_bytes = (w.cols + 1) / 2 * 16;
+  const std::size_t panel_bytes = int8_panel_bytes(w.cols);
   std::size_t q = first_panel;
   for (; q + 2 <= end_panel; q += 2) {
     v128_t sum[4];
@@ -134,7 +136,7 @@ void row_panels(const PackedInt8& w, const std::int8_t* weights, const SplitRow&
 void rows_panels(const PackedInt8& w, const std::int8_t* weights, const SplitRow* x, const std::size_t* row,
                  std::size_t count, std::size_t pairs, std::size_t c0, bool last, float* c, std::size_t first_panel,
                  std::size_t end_panel) {
-  const std::size_t panel_bytes = (w.cols + 1) / 2 * 16;
+  const std::size_t panel_bytes = int8_panel_bytes(w.cols);
   for (std::size_t q = first_panel; q < end_panel; ++q) {
     std::size_t r = 0;
     for (; r + 2 <= count; r += 2) {
@@ -158,22 +160,19 @@ void products(const PackedInt8& w, const float* a, std::size_t m, float* c, std:
   SplitRow rows[kRowBlock];
   for (std::size_t i0 = 0; i0 < m; i0 += kRowBlock) {
     std::size_t block[kRowBlock], count = 0;  // rows of this block on the int16 path
-    float steps[kRowBlock];
     for (std::size_t i = i0; i < std::min(m, i0 + kRowBlock); ++i) {
       const float step = int8_input_step(a + i * k, k);
       if (step == 0.f) {
         row_float32(w, a + i * k, c + i * n, first, end);
         continue;
       }
-      rows[count].step = wasm_f32x4_splat(step);
-      rows[count].step_lo = wasm_f32x4_splat(step / 32768.f);
-      steps[count] = step;
+      rows[count].step = step;
       block[count++] = i;
     }
     for (std::size_t c0 = 0; count > 0 && (c0 == 0 || c0 < k); c0 += kInt8Chunk) {
       const std::size_t len = std::min(kInt8Chunk, k - c0), pairs = (len + 1) / 2;
       const bool last = c0 + len >= k;
-      for (std::size_t r = 0; r < count; ++r) split_input_i16(a + block[r] * k + c0, len, steps[r], rows[r].hi, rows[r].lo);
+      for (std::size_t r = 0; r < count; ++r) split_input_i16(a + block[r] * k + c0, len, rows[r].step, rows[r].hi, rows[r].lo);
       const std::int8_t* weights = w.panels.data() + c0 * 8;  // the chunk's first column pair
       if (count == 1)
         row_panels(w, weights, rows[0], pairs, c0, last, c + block[0] * n, first_panel, end_panel);
