@@ -14,7 +14,7 @@ const PREFILLED = [
   ['The plot is a mess and the acting is even worse.', 0],
   ["It's not a masterpiece, but it's a lot of fun.", 1],
   ['It is far from boring.', 1], // the shipped model: 94% negative
-  ['I wanted to love it.', 0], // 80% positive
+  ['I wanted to love it.', 0], // 85% positive
 ];
 
 /**
