@@ -88,7 +88,9 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
   // caller closes, so that a worker woken onto the caller's core does not cost it a switch. It
   // passed natively, with g++ and clang, with random delays in the workers too; in Node 20 a
   // worker running V8's baseline code (Liftoff) then computed wrong rows or never came:
-  // --liftoff-only failed, --no-liftoff passed, and this version passes under both.)
+  // --liftoff-only failed, --no-liftoff passed, and this version passes under both. A caller
+  // that parked at once when it had done every ticket itself fared the same: most fresh runs
+  // hung under the default tiering. threads.test.ts runs the workers on Liftoff alone too.)
   job = Job{run, context, tasks};
   pending.store(static_cast<std::uint32_t>(declared_threads - 1), std::memory_order_relaxed);
   bump_and_wake(generation, parked);

@@ -89,6 +89,20 @@ function runInChild(mode: string, options: Record<string, unknown>, v8Flags: str
     }
   });
 
+  // Node 20's V8 has run changes to the pool that are right natively (cpp/parallel/pool.cpp:
+  // a gate for late workers, a caller that parks sooner) wrong in its baseline code: wrong rows,
+  // or a hang, in fresh processes with --liftoff-only (and mostly with the default tiering),
+  // never with --no-liftoff. The workers' code is checked in that tier alone too.
+  test('on V8 baseline code alone (--liftoff-only): 2 and 4 threads give the bits of one thread, in fresh processes', () => {
+    const one = runInChild('digests', { backend: kernels });
+    for (let i = 0; i < 4; i++) {
+      for (const n of [2, 4]) {
+        const many = runInChild('digests', { backend: `${kernels}-threads`, threads: n }, ['--liftoff-only']);
+        expect([many.threads, many.digests]).toEqual([n, one.digests]);
+      }
+    }
+  });
+
   test("'auto' (the default) in Node: threads on as many cores as Node reports, at most 4", () => {
     const run = runInChild('exit', { backend: `${kernels}-threads` });
     expect(run.threads).toBe(Math.min(4, availableParallelism()));
