@@ -89,10 +89,10 @@ function runInChild(mode: string, options: Record<string, unknown>, v8Flags: str
     }
   });
 
-  // Node 20's V8 has run changes to the pool that are right natively (cpp/parallel/pool.cpp:
-  // a gate for late workers, a caller that parks sooner) wrong in its baseline code: wrong rows,
-  // or a hang, in fresh processes with --liftoff-only (and mostly with the default tiering),
-  // never with --no-liftoff. The workers' code is checked in that tier alone too.
+  // Node 20's V8 has run changes to the pool that are right natively (cpp/parallel/pool.cpp)
+  // wrong: a gate for late workers gave wrong rows or hung with --liftoff-only, a caller that
+  // parked sooner hung mostly under the default tiering (the test above catches that one);
+  // neither failed with --no-liftoff. So the workers' code is checked on Liftoff alone too.
   test('on V8 baseline code alone (--liftoff-only): 2 and 4 threads give the bits of one thread, in fresh processes', () => {
     const one = runInChild('digests', { backend: kernels });
     for (let i = 0; i < 4; i++) {
