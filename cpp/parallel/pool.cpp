@@ -64,10 +64,24 @@ void bump_and_wake(std::atomic<std::uint32_t>& word, const std::atomic<std::uint
 namespace detail {
 
 #if defined(__wasm__) && defined(__wasm_atomics__)
+// memory.atomic.wait32 sleeps while the word still holds `seen`. It is the whole of a function of
+// its own, called through a pointer that neither LLVM nor wasm-opt can see through, so never
+// inlined: Node 20's baseline compiler (Liftoff, V8 11.3) loses values that a function keeps in
+// registers across a memory.atomic.wait32, even one that returns at once ('not-equal'). In a
+// function of four lines that keeps the stack pointer in a local across the wait, with
+// --liftoff-only, the local is 0 afterwards; with the wait in a callee, it is right. A caller's
+// values are spilled across a call, so they survive it. Inlined into the pool, the wait made
+// changes that were right natively give wrong rows, hangs or traps in Node (run_job's comment);
+// threads.test.ts checks that the wait is the last instruction of its function. (Microseconds,
+// an int: a pointer to a function with an i64 parameter would add a dynCall to the glue.)
+int wait32(int* word, int seen, int us) {
+  return __builtin_wasm_memory_atomic_wait32(word, seen, us < 0 ? -1 : std::int64_t(us) * 1000);
+}
+int (*volatile wait32_call)(int*, int, int) = wait32;
+
 void park(const std::atomic<std::uint32_t>& word, std::uint32_t seen, std::int64_t ns) {
-  // memory.atomic.wait32 sleeps while the word still holds `seen`.
-  __builtin_wasm_memory_atomic_wait32(reinterpret_cast<int*>(const_cast<std::atomic<std::uint32_t>*>(&word)),
-                                      static_cast<int>(seen), ns);
+  wait32_call(reinterpret_cast<int*>(const_cast<std::atomic<std::uint32_t>*>(&word)), static_cast<int>(seen),
+              ns < 0 ? -1 : static_cast<int>(std::min<std::int64_t>(ns / 1000, INT32_MAX)));
 }
 void wake_all(std::atomic<std::uint32_t>& word) {
   __builtin_wasm_memory_atomic_notify(reinterpret_cast<int*>(&word), ~0u);
@@ -83,14 +97,10 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
     return;
   }
   // Every worker acknowledges every job, with a task or without, so that the job is not
-  // overwritten while a worker may still read it. (Tried: letting a worker that comes after the
-  // caller has taken every StepParts ticket skip the job, through a gate word it enters and the
-  // caller closes, so that a worker woken onto the caller's core does not cost it a switch. It
-  // passed natively, with g++ and clang, with random delays in the workers too; in Node 20 a
-  // worker running V8's baseline code (Liftoff) then computed wrong rows or never came:
-  // --liftoff-only failed, --no-liftoff passed, and this version passes under both. A caller
-  // that parked at once when it had done every ticket itself fared the same: most fresh runs
-  // hung under the default tiering. threads.test.ts runs the workers on Liftoff alone too.)
+  // overwritten while a worker may still read it. (Two changes tried here before the wait was
+  // kept alone in its function (wait32, above), a gate that let late workers skip a job and a
+  // caller that parked sooner, passed natively but gave wrong rows or hung in Node 20 under
+  // Liftoff: values lost across the inlined wait, most likely.)
   job = Job{run, context, tasks};
   pending.store(static_cast<std::uint32_t>(declared_threads - 1), std::memory_order_relaxed);
   bump_and_wake(generation, parked);

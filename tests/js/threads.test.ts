@@ -3,10 +3,13 @@
 // shared memory runs one thread and says why once, and bad thread counts are refused. The rest
 // of the suite runs on the threaded builds too (scripts/test.sh).
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import * as R from 'rnn-wasm';
+
+import { holds, wasmFunctions } from './support/wasm-functions.js';
 
 const script = fileURLToPath(new URL('./support/threads-run.mjs', import.meta.url));
 const library = new URL('../../dist/index.js', import.meta.url).href;
@@ -89,10 +92,22 @@ function runInChild(mode: string, options: Record<string, unknown>, v8Flags: str
     }
   });
 
-  // Node 20's V8 has run changes to the pool that are right natively (cpp/parallel/pool.cpp)
-  // wrong: a gate for late workers gave wrong rows or hung with --liftoff-only, a caller that
-  // parked sooner hung mostly under the default tiering (the test above catches that one);
-  // neither failed with --no-liftoff. So the workers' code is checked on Liftoff alone too.
+  // Node 20's baseline compiler (Liftoff) loses values a function keeps in registers across a
+  // memory.atomic.wait32 (cpp/parallel/pool.cpp, wait32): before the pool kept its wait in a
+  // function of its own, changes to the pool that were right natively gave wrong rows, hangs or
+  // traps here, with --liftoff-only or the default tiering, never with --no-liftoff.
+  test('every memory.atomic.wait32 is the last instruction of its function: nothing after it uses a value from before', () => {
+    const wasm = new Uint8Array(readFileSync(new URL(`../../dist/wasm/rnn-${kernels}-threads.wasm`, import.meta.url)));
+    const { bodies, start } = wasmFunctions(wasm);
+    // memory.atomic.wait32: 0xfe 0x01, then its alignment (4 bytes: 2) and offset (here 0).
+    // The start function (wasm-ld's memory initialisation) runs once, before any of ours.
+    const wait = [0xfe, 0x01, 0x02, 0x00];
+    const waiting = bodies.filter((b) => b.index !== start && holds(b.bytes, wait));
+    expect(waiting.length).toBeGreaterThan(0);
+    const last = (bytes: Uint8Array) => holds(bytes.subarray(-wait.length - 1), [...wait, 0x0b]) || holds(bytes.subarray(-wait.length - 2), [...wait, 0x1a, 0x0b]);
+    expect(waiting.filter((b) => !last(b.bytes)).map((b) => b.index)).toEqual([]);
+  });
+
   test('on V8 baseline code alone (--liftoff-only): 2 and 4 threads give the bits of one thread, in fresh processes', () => {
     const one = runInChild('digests', { backend: kernels });
     for (let i = 0; i < 4; i++) {
