@@ -39,17 +39,24 @@ std::atomic<std::uint32_t> caller_parked{0};           // the caller, waiting on
 std::atomic<std::uint32_t> failed{0};                  // workers that trapped (worker_failed)
 Settings settings_now;                                 // read and set by the caller's thread only
 
-// Waits until word != seen, or a worker failed; may_park: park after spinning (not on a page's
-// main thread), for at most park_ns at a time (-1: until woken).
-void await_change(std::atomic<std::uint32_t>& word, std::uint32_t seen, bool may_park,
-                  std::atomic<std::uint32_t>& parked_count, std::uint32_t spin_limit, std::int64_t park_ns) {
+// The pool's one way to wait: polls `word` until done(its value) holds, spinning spin_limit
+// polls first; then, where may_park (not on a page's main thread), parks on it between polls, for
+// at most park_ns at a time (-1: until woken), counted in parked_count so that whoever changes
+// the word wakes it (bump_and_wake). Returns whether it parked.
+template <class Done>
+bool wait_until(const std::atomic<std::uint32_t>& word, Done done, bool may_park, std::uint32_t spin_limit,
+                std::atomic<std::uint32_t>& parked_count, std::int64_t park_ns) {
   std::uint32_t spins = 0;
-  while (word.load(std::memory_order_acquire) == seen && !failed.load(std::memory_order_relaxed)) {
+  bool parked = false;
+  for (;;) {
+    const std::uint32_t now = word.load(std::memory_order_acquire);
+    if (done(now)) return parked;
     if (!may_park || ++spins < spin_limit) continue;
+    parked = true;
     parked_count.fetch_add(1);
-    detail::park(word, seen, park_ns);
+    detail::park(word, now, park_ns);
     parked_count.fetch_sub(1);
-    spins = spin_limit;  // woken by the timeout: park again at once, no spinning
+    spins = spin_limit;  // woken, or by the timeout: park again at once, no spinning
   }
 }
 
@@ -70,8 +77,10 @@ namespace detail {
 // registers across a memory.atomic.wait32, even one that returns at once ('not-equal'). In a
 // function of four lines that keeps the stack pointer in a local across the wait, with
 // --liftoff-only, the local is 0 afterwards; with the wait in a callee, it is right. A caller's
-// values are spilled across a call, so they survive it. Inlined into the pool, the wait made
-// changes that were right natively give wrong rows, hangs or traps in Node (run_job's comment);
+// values are spilled across a call, so they survive it. Inlined, the wait made changes to the
+// pool that were right natively give wrong rows, hangs or traps in Node 20 (a gate that let late
+// workers skip a job; a caller that parked sooner; wait_until, which merged three loops: 6 of 12
+// fresh runs wrong with the default tiering, 11 of 12 with --liftoff-only; 0 of 24 since).
 // threads.test.ts checks that the wait is the last instruction of its function. (Microseconds,
 // an int: a pointer to a function with an i64 parameter would add a dynCall to the glue.)
 int wait32(int* word, int seen, int us) {
@@ -97,10 +106,7 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
     return;
   }
   // Every worker acknowledges every job, with a task or without, so that the job is not
-  // overwritten while a worker may still read it. (Two changes tried here before the wait was
-  // kept alone in its function (wait32, above), a gate that let late workers skip a job and a
-  // caller that parked sooner, passed natively but gave wrong rows or hung in Node 20 under
-  // Liftoff: values lost across the inlined wait, most likely.)
+  // overwritten while a worker may still read it.
   job = Job{run, context, tasks};
   pending.store(static_cast<std::uint32_t>(declared_threads - 1), std::memory_order_relaxed);
   bump_and_wake(generation, parked);
@@ -108,16 +114,8 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
   // A worker that trapped never finishes; the others do. Parked (where the caller may) for a
   // millisecond at a time, to notice a failed worker: one that the OS keeps off the cores (on
   // the caller's, say) then gets it at once, not when the caller's time slice ends.
-  std::uint32_t spins = 0;
-  for (;;) {
-    const std::uint32_t left = pending.load(std::memory_order_acquire);
-    if (left <= failed.load()) break;
-    if (!settings_now.caller_may_park || ++spins < kSpins) continue;
-    caller_parked.fetch_add(1);
-    park(pending, left, 1000000);
-    caller_parked.fetch_sub(1);
-    spins = kSpins;
-  }
+  wait_until(pending, [](std::uint32_t left) { return left <= failed.load(); }, settings_now.caller_may_park, kSpins,
+             caller_parked, 1000000);
   if (failed.load())
     throw Error(ErrorKind::worker, "a worker thread failed");
 }
@@ -141,7 +139,8 @@ void worker_loop(std::size_t index) {
   ready.fetch_add(1, std::memory_order_release);
   bool had_task = true;
   for (;;) {
-    await_change(generation, seen, true, parked, had_task ? kSpins : kIdleSpins, -1);
+    wait_until(generation, [seen](std::uint32_t now) { return now != seen || failed.load(std::memory_order_relaxed); },
+               true, had_task ? kSpins : kIdleSpins, parked, -1);
     const std::uint32_t now = generation.load(std::memory_order_acquire);
     if (now == seen || stopping.load()) break;  // a worker failed, between jobs; or stop_workers
     seen = now;
@@ -176,18 +175,11 @@ bool StepParts::take(std::size_t task, std::size_t& step, std::size_t& part) {
   const std::uint32_t needed = static_cast<std::uint32_t>(step) * parts_;
   const bool may_park = task != 0 || settings_now.caller_may_park;
   const std::uint32_t spin_limit = starved_.load(std::memory_order_relaxed) ? kStarvedSpins : kSpins;
-  std::uint32_t spins = 0;
-  for (;;) {
-    const std::uint32_t now = finished_.load(std::memory_order_acquire);
-    if (now >= needed) return true;
-    if (failed.load(std::memory_order_relaxed)) return false;
-    if (!may_park || ++spins < spin_limit) continue;
-    starved_.store(true, std::memory_order_relaxed);
-    parked_.fetch_add(1);
-    detail::park(finished_, now, 1000000);
-    parked_.fetch_sub(1);
-    spins = spin_limit;  // woken by a part that finished, or the timeout: park again at once
-  }
+  const bool had_to_park = wait_until(
+      finished_, [needed](std::uint32_t now) { return now >= needed || failed.load(std::memory_order_relaxed); },
+      may_park, spin_limit, parked_, 1000000);
+  if (had_to_park) starved_.store(true, std::memory_order_relaxed);
+  return finished_.load(std::memory_order_acquire) >= needed;
 }
 
 void StepParts::finish() { bump_and_wake(finished_, parked_); }

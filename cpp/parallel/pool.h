@@ -83,7 +83,7 @@ class StepParts {
   alignas(64) std::atomic<std::uint32_t> next_{0};      // the next ticket to hand out
   alignas(64) std::atomic<std::uint32_t> finished_{0};  // parts finished
   std::atomic<std::uint32_t> parked_{0};
-  std::atomic<bool> starved_{false};  // a wait outlasted the spins (pool.cpp, kStarvedSpins)
+  std::atomic<bool> starved_{false};  // a wait outlasted the spins and parked (pool.cpp, kStarvedSpins)
 };
 
 // How the pool is used. step_work and sequence_work: below these amounts of work a job costs
