@@ -126,8 +126,9 @@ class CellBase : public Module {
   // projection's four apply_rows calls inline in the scan's loop, a worker read W_ih's panel
   // height as 0 and trapped dividing by it, in 28 of 40 fresh runs with
   // --no-wasm-dynamic-tiering, 0 of 40 with --liftoff-only or --no-liftoff. Through the struct:
-  // 0 of 100 (threads.test.ts keeps checking it). A worker's values lost across a wait inlined
-  // into its loop (parallel/pool.cpp's wait32), most likely; the struct stays, being tested.
+  // 0 of 100 (threads.test.ts keeps checking it). Perhaps the fault that parallel/pool.cpp's
+  // wait32 avoids (values lost across a wait inlined into a worker's loop); not confirmed: with
+  // today's pool the projection inline gave 0 of 40 wrong, the wait inlined or not. It stays.
   struct UnitStep {
     const float* x;  // the step's input, for project_units
     float* gi;
