@@ -41,11 +41,11 @@ Settings settings_now;                                 // read and set by the ca
 
 // The pool's one way to wait: polls `word` until done(its value) holds, spinning spin_limit
 // polls first; then, where may_park (not on a page's main thread), parks on it between polls, for
-// at most park_ns at a time (-1: until woken), counted in parked_count so that whoever changes
-// the word wakes it (bump_and_wake). Returns whether it parked.
+// at most park_us microseconds at a time (-1: until woken), counted in parked_count so that
+// whoever changes the word wakes it (bump_and_wake). Returns whether it parked.
 template <class Done>
 bool wait_until(const std::atomic<std::uint32_t>& word, Done done, bool may_park, std::uint32_t spin_limit,
-                std::atomic<std::uint32_t>& parked_count, std::int64_t park_ns) {
+                std::atomic<std::uint32_t>& parked_count, int park_us) {
   std::uint32_t spins = 0;
   bool parked = false;
   for (;;) {
@@ -54,7 +54,7 @@ bool wait_until(const std::atomic<std::uint32_t>& word, Done done, bool may_park
     if (!may_park || ++spins < spin_limit) continue;
     parked = true;
     parked_count.fetch_add(1);
-    detail::park(word, now, park_ns);
+    detail::park(word, now, park_us);
     parked_count.fetch_sub(1);
     spins = spin_limit;  // woken, or by the timeout: park again at once, no spinning
   }
@@ -88,15 +88,14 @@ int wait32(int* word, int seen, int us) {
 }
 int (*volatile wait32_call)(int*, int, int) = wait32;
 
-void park(const std::atomic<std::uint32_t>& word, std::uint32_t seen, std::int64_t ns) {
-  wait32_call(reinterpret_cast<int*>(const_cast<std::atomic<std::uint32_t>*>(&word)), static_cast<int>(seen),
-              ns < 0 ? -1 : static_cast<int>(std::min<std::int64_t>(ns / 1000, INT32_MAX)));
+void park(const std::atomic<std::uint32_t>& word, std::uint32_t seen, int us) {
+  wait32_call(reinterpret_cast<int*>(const_cast<std::atomic<std::uint32_t>*>(&word)), static_cast<int>(seen), us);
 }
 void wake_all(std::atomic<std::uint32_t>& word) {
   __builtin_wasm_memory_atomic_notify(reinterpret_cast<int*>(&word), ~0u);
 }
 #else
-void park(const std::atomic<std::uint32_t>&, std::uint32_t, std::int64_t) { std::this_thread::yield(); }
+void park(const std::atomic<std::uint32_t>&, std::uint32_t, int) { std::this_thread::yield(); }
 void wake_all(std::atomic<std::uint32_t>&) {}
 #endif
 
@@ -115,7 +114,7 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
   // millisecond at a time, to notice a failed worker: one that the OS keeps off the cores (on
   // the caller's, say) then gets it at once, not when the caller's time slice ends.
   wait_until(pending, [](std::uint32_t left) { return left <= failed.load(); }, settings_now.caller_may_park, kSpins,
-             caller_parked, 1000000);
+             caller_parked, 1000);
   if (failed.load())
     throw Error(ErrorKind::worker, "a worker thread failed");
 }
@@ -177,7 +176,7 @@ bool StepParts::take(std::size_t task, std::size_t& step, std::size_t& part) {
   const std::uint32_t spin_limit = starved_.load(std::memory_order_relaxed) ? kStarvedSpins : kSpins;
   const bool had_to_park = wait_until(
       finished_, [needed](std::uint32_t now) { return now >= needed || failed.load(std::memory_order_relaxed); },
-      may_park, spin_limit, parked_, 1000000);
+      may_park, spin_limit, parked_, 1000);
   if (had_to_park) starved_.store(true, std::memory_order_relaxed);
   return finished_.load(std::memory_order_acquire) >= needed;
 }

@@ -37,8 +37,8 @@ void stop_workers();
 namespace detail {
 using TaskFunction = void (*)(void* context, std::size_t task);
 void run_job(TaskFunction run, void* context, std::size_t tasks);
-// Until word != seen, or ns nanoseconds (-1: no limit), or spuriously.
-void park(const std::atomic<std::uint32_t>& word, std::uint32_t seen, std::int64_t ns);
+// Until word != seen, or us microseconds (-1: no limit), or spuriously.
+void park(const std::atomic<std::uint32_t>& word, std::uint32_t seen, int us);
 void wake_all(std::atomic<std::uint32_t>& word);
 }  // namespace detail
 

@@ -68,11 +68,12 @@ export function wasmFunctions(wasm: Uint8Array): WasmFunctions {
   return { bodies, start };
 }
 
-/** Whether a body holds the bytes of `pattern` anywhere (an opcode, or by chance an immediate). */
-export function holds(bytes: Uint8Array, pattern: number[]): boolean {
+/** Where `pattern`'s bytes start in `bytes` (an opcode, or by chance an immediate's bytes). */
+export function indexesOf(bytes: Uint8Array, pattern: number[]): number[] {
+  const found: number[] = [];
   outer: for (let i = 0; i + pattern.length <= bytes.length; i++) {
     for (let j = 0; j < pattern.length; j++) if (bytes[i + j] !== pattern[j]) continue outer;
-    return true;
+    found.push(i);
   }
-  return false;
+  return found;
 }
