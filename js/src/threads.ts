@@ -6,6 +6,7 @@
 // stack of its own, and enters the C++ pool (cpp/parallel/pool.h), where it parks between jobs.
 // Workers run kernels only, never the glue: a stand-in import that is called throws.
 import { RnnError } from './errors.js';
+import { commonJsWorkerOptions } from './node-worker.js';
 import type { RawModule } from './raw.js';
 
 /** Whether this engine lets a page use threads, and if not, why not. */
@@ -146,7 +147,7 @@ async function startWorker(start: WorkerStart): Promise<void> {
   if (isNode()) {
     const name = 'node:worker_threads';
     const { Worker: NodeWorker } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as typeof import('node:worker_threads');
-    const worker = new NodeWorker(WORKER_SOURCE, { eval: true });
+    const worker = new NodeWorker(WORKER_SOURCE, commonJsWorkerOptions());
     worker.unref(); // an idle pool never keeps Node running
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());

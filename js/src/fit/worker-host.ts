@@ -1,6 +1,7 @@
 // Starts fit()'s worker from the bundled script (a string: nothing to serve or configure):
 // a dedicated Web Worker from a Blob URL in browsers, a worker_threads Worker in Node.
 import { RnnError } from '../errors.js';
+import { commonJsWorkerOptions } from '../node-worker.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 export interface WorkerPort {
@@ -43,7 +44,7 @@ export async function startWorker(): Promise<WorkerPort> {
   if (!inNode()) throw new RnnError('worker', 'fit: this environment has no Worker; pass { worker: false }');
   const name = 'node:worker_threads'; // hidden from bundlers; browsers never take this path
   const threads = (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as typeof import('node:worker_threads');
-  const worker = new threads.Worker(NODE_PRELUDE + source, { eval: true });
+  const worker = new threads.Worker(NODE_PRELUDE + source, commonJsWorkerOptions());
   return {
     post: (m) => worker.postMessage(m),
     listen(onMessage, onError) {
