@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { writeReadmeSection } from '../scripts/readme-section.mjs';
 import { onnxRuntime, rnnWasm, tensorflow } from './runtimes.mjs';
 import { measureModelLoad, modelLoadLine } from './model-load.mjs';
+import { readRateLine, readRates } from './read-rate.mjs';
 import { WORKLOADS, flops, writeWeights } from './workloads.mjs';
 
 const FOLDER = 'build/bench';
@@ -116,11 +117,12 @@ async function main() {
     return;
   }
   const results = await measure([await makeRuntime('rnn-simd'), await makeRuntime('rnn-int8'), await makeRuntime('ort1'), await makeRuntime('tfjs-wasm')], weights);
+  const rates = readRates(WORKLOADS);
   for (const name of ['rnn-baseline', 'rnn-threads2', 'ort2', 'tfjs-cpu']) Object.assign(results, runChild(name));
   const cold = { 'rnn-wasm simd': coldStart('rnn-wasm'), 'ONNX Runtime Web 1T': coldStart('ort'), 'TensorFlow.js wasm': coldStart('tfjs-wasm') };
   const load = measureModelLoad(rnn, quick ? 3 : 9);
   const native = JSON.parse(execFileSync('build/native/native_bench', { encoding: 'utf8' }));
-  report(results, cold, load, native);
+  report(results, cold, load, native, rates);
 }
 
 /**
@@ -136,7 +138,7 @@ function speedRatio(peer, ours) {
   return peer.ms / ours.ms;
 }
 
-function report(results, cold, load, native) {
+function report(results, cold, load, native, rates) {
   const ours = results['rnn-wasm simd'];
   const names = Object.keys(results);
   const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(3));
@@ -161,6 +163,8 @@ function report(results, cold, load, native) {
     lines.push('');
     lines.push(`2 threads, rnn-wasm simd-threads against ONNX Runtime Web 2T (above 1: rnn-wasm is faster) and against rnn-wasm simd on 1 thread: ${row.join('; ')}`);
   }
+  lines.push('');
+  lines.push(readRateLine(WORKLOADS, rates, { 'rnn-wasm simd': ours, 'rnn-wasm simd-threads': t2 }));
   // int8 weights (module.quantize('int8')) against float32 and ONNX Runtime Web 1T, same rounds.
   const int8 = results['rnn-wasm simd int8'], o1 = results['ONNX Runtime Web 1T'];
   if (int8 && o1) {
@@ -236,6 +240,25 @@ Measured on the same machine with standalone wasm programs built from the projec
   0.2 ms gate activations and 0.2 ms for the layer and the JavaScript call around them. Fusing the gates into the matrix-vector kernel (W_hh
   packed so that four panels hold the four gates of the same 8 units, activated while they are
   in registers) was within 1% of the separate passes, with or without the gate code inlined.
+- **Batch 1 does not read as fast as the engine can.** Each \`npm run bench\` run says, below
+  its table, at what rate each batch-1 call reads its weights (every step reads all of W_hh)
+  and how fast one thread reads with a bare loop of wasm SIMD loads (bench/read-rate.mjs,
+  the fastest of 9 timings). Timed in turn in one process on 2026-12-07, in a slow spell, W1
+  read at 26-33 GB/s and W3 at 20-36 while the loop read 73-84 GB/s over 1 MB and 56-83 over
+  W3's 14.7 MB (in the run of the table above W1 read at 46 and W3 at 59). So the read rate is
+  not the bound. The matrix-vector loop is: in V8 11.3 (Node 20) a loop's loads are
+  scheduled first, and 8 accumulators, 8 loaded vectors and the splat need 17 of x64's 16
+  vector registers, so two accumulators live on the stack: W1's loop takes about 9-12 cycles
+  per 32 multiply-adds (from W1's time with and without its matrix-vector products), a
+  hand-written wasm loop of the same shape about 7.5, and the multiply and add ports allow 4.
+  Variants measured on 2026-12-07, none faster everywhere, not kept: 4 accumulators per pass
+  were slower than the kernel as it is in Node 20 (0.90x W1, 0.85x W3), Node 24 (V8 13.6)
+  and Chromium 156 (0.75-0.87x), faster only in Node 22 (V8 12.4); 6 accumulators (three
+  8-row panels at a time), timed in one module against a copy of the kernel as it is, were
+  1.03-1.06x in W3 and 0.96-1.13x in W1 and W2 on one thread, 0.96-1.03x on two. The 4-panel
+  loop written as a template was 0.72x the hand-written one: V8's code for these loops depends
+  on what else is in the function, so a variant is only comparable with a copy of the kernel
+  in the same build.
 - **Per call**, a tensor crosses into wasm and back with one call into JavaScript each way
   (\`EM_JS\`), not one per property, array element and method as Embind's \`val\` makes (about
   20 per tensor): an LSTM step at hidden size 64 went from 7.9 to 5.1 us, at 128 from 13.3 to

@@ -10,6 +10,7 @@ import { init } from 'rnn-wasm';
 
 import { writeReadmeSection } from '../scripts/readme-section.mjs';
 import { resultOfPage } from '../tests/e2e/browser.mjs';
+import { readRateLine } from './read-rate.mjs';
 import { WORKLOADS, writeWeights } from './workloads.mjs';
 
 const FOLDER = 'build/bench';
@@ -51,7 +52,7 @@ const apart = names.slice(1).map((n) => {
   }));
   return `${n}: ${worst.toExponential(1)}`;
 });
-const table = `${lines.join('\n')}\n\nChromium ${result.version}, cross-origin isolated: ${result.crossOriginIsolated}, ${result.cores} cores. Ratios: the peer's time over rnn-wasm's at the same thread count (above 1: rnn-wasm is faster); the last, rnn-wasm's 1 thread over its 2. *4 threads on ${result.cores} cores are oversubscribed. Largest difference from rnn-wasm relaxed's outputs: ${apart.join('; ')}.`;
+const table = `${lines.join('\n')}\n\nChromium ${result.version}, cross-origin isolated: ${result.crossOriginIsolated}, ${result.cores} cores. Ratios: the peer's time over rnn-wasm's at the same thread count (above 1: rnn-wasm is faster); the last, rnn-wasm's 1 thread over its 2. *4 threads on ${result.cores} cores are oversubscribed. Largest difference from rnn-wasm relaxed's outputs: ${apart.join('; ')}.\n\n${readRateLine(WORKLOADS, result.readRates, { [relaxed]: result.runtimes[relaxed], [relaxed2]: result.runtimes[relaxed2] })}`;
 console.log(table);
 
 writeReadmeSection('bench -- --browser', table);
