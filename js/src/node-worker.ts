@@ -1,19 +1,7 @@
-// Node's side of starting a worker from a source string, shared by the thread pool (threads.ts)
-// and fit()'s worker (fit/worker-host.ts): both sources are CommonJS.
+// Shared by the sources of the library's Node workers (the thread pool's, threads.ts, and fit()'s,
+// fit/worker-host.ts), which Node evaluates as CommonJS, or as an ES module when the process was
+// started so (`node --input-type=module -e`, scripts on stdin: a worker inherits the option),
+// and an ES module has no `require`.
 
-/**
- * Options for a worker_threads Worker that evaluates a CommonJS source string. A worker inherits
- * the process's options, and with --input-type=module (`node -e`, scripts on stdin) or
- * --experimental-default-type=module its source would run as an ES module, where `require` is
- * not defined and the worker fails at its first line; so those two are left out.
- */
-export function commonJsWorkerOptions(): { eval: true; execArgv: string[] } {
-  const moduleDefault = /^--(input-type|experimental-default-type)(=|$)/;
-  const execArgv: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const arg = process.execArgv[i];
-    if (!moduleDefault.test(arg)) execArgv.push(arg);
-    else if (!arg.includes('=')) i++; // its value is the next argument
-  }
-  return { eval: true, execArgv };
-}
+/** Source text of a function that returns a Node built-in module, in either kind of worker (`process.getBuiltinModule`: Node 20.16+). */
+export const NODE_BUILTIN = "(typeof require === 'function' ? require : process.getBuiltinModule)";

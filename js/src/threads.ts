@@ -6,7 +6,7 @@
 // stack of its own, and enters the C++ pool (cpp/parallel/pool.h), where it parks between jobs.
 // Workers run kernels only, never the glue: a stand-in import that is called throws.
 import { RnnError } from './errors.js';
-import { commonJsWorkerOptions } from './node-worker.js';
+import { NODE_BUILTIN } from './node-worker.js';
 import type { RawModule } from './raw.js';
 
 /** Whether this engine lets a page use threads, and if not, why not. */
@@ -116,10 +116,11 @@ interface WorkerStart {
   threadMain: string;
 }
 
-// Runs in the worker. Plain JavaScript, as it is sent as source.
+// Runs in the worker. Plain JavaScript, as it is sent as source (in Node, as CommonJS or as an
+// ES module: node-worker.ts).
 const WORKER_SOURCE = `'use strict';
 const inNode = typeof process === 'object' && !!process.versions && !!process.versions.node;
-const port = inNode ? require('node:worker_threads').parentPort : self;
+const port = inNode ? ${NODE_BUILTIN}('node:worker_threads').parentPort : self;
 const receive = (handler) => inNode ? port.once('message', handler) : (self.onmessage = (e) => handler(e.data));
 receive((start) => {
   const imports = {};
@@ -147,7 +148,7 @@ async function startWorker(start: WorkerStart): Promise<void> {
   if (isNode()) {
     const name = 'node:worker_threads';
     const { Worker: NodeWorker } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as typeof import('node:worker_threads');
-    const worker = new NodeWorker(WORKER_SOURCE, commonJsWorkerOptions());
+    const worker = new NodeWorker(WORKER_SOURCE, { eval: true });
     worker.unref(); // an idle pool never keeps Node running
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());

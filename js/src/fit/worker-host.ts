@@ -1,7 +1,7 @@
 // Starts fit()'s worker from the bundled script (a string: nothing to serve or configure):
 // a dedicated Web Worker from a Blob URL in browsers, a worker_threads Worker in Node.
 import { RnnError } from '../errors.js';
-import { commonJsWorkerOptions } from '../node-worker.js';
+import { NODE_BUILTIN } from '../node-worker.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 export interface WorkerPort {
@@ -11,9 +11,9 @@ export interface WorkerPort {
   terminate(): void;
 }
 
-// In Node the bundled script runs as an eval'd CommonJS worker: give it the browser's
-// postMessage and onmessage on top of parentPort.
-const NODE_PRELUDE = `const { parentPort } = require('node:worker_threads');
+// In Node the bundled script runs as an eval'd worker (CommonJS, or an ES module: node-worker.ts):
+// give it the browser's postMessage and onmessage on top of parentPort.
+const NODE_PRELUDE = `const { parentPort } = ${NODE_BUILTIN}('node:worker_threads');
 globalThis.postMessage = (message, transfer) => parentPort.postMessage(message, transfer);
 parentPort.on('message', (data) => globalThis.onmessage && globalThis.onmessage({ data }));
 `;
@@ -44,7 +44,7 @@ export async function startWorker(): Promise<WorkerPort> {
   if (!inNode()) throw new RnnError('worker', 'fit: this environment has no Worker; pass { worker: false }');
   const name = 'node:worker_threads'; // hidden from bundlers; browsers never take this path
   const threads = (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as typeof import('node:worker_threads');
-  const worker = new threads.Worker(NODE_PRELUDE + source, commonJsWorkerOptions());
+  const worker = new threads.Worker(NODE_PRELUDE + source, { eval: true });
   return {
     post: (m) => worker.postMessage(m),
     listen(onMessage, onError) {
