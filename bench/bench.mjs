@@ -248,14 +248,16 @@ Measured on the same machine with standalone wasm programs built from the projec
   W3's 14.7 MB (in the run of the table above W1 read at 46 and W3 at 59). So the read rate is
   not the bound. The matrix-vector loop is: in V8 11.3 (Node 20) a loop's loads are
   scheduled first, and 8 accumulators, 8 loaded vectors and the splat need 17 of x64's 16
-  vector registers, so two accumulators live on the stack: W1's loop takes about 9-12 cycles
+  vector registers, so two accumulators live on the stack: W1's loop takes about 8-12 cycles
   per 32 multiply-adds (from W1's time with and without its matrix-vector products), a
   hand-written wasm loop of the same shape about 7.5, and the multiply and add ports allow 4.
   Variants measured on 2026-12-07, none faster everywhere, not kept: 4 accumulators per pass
   were slower than the kernel as it is in Node 20 (0.90x W1, 0.85x W3), Node 24 (V8 13.6)
   and Chromium 156 (0.75-0.87x), faster only in Node 22 (V8 12.4); 6 accumulators (three
   8-row panels at a time), timed in one module against a copy of the kernel as it is, were
-  1.03-1.06x in W3 and 0.96-1.13x in W1 and W2 on one thread, 0.96-1.03x on two. The 4-panel
+  1.03-1.06x in W3 and 1.03-1.13x in W1 and W2 on one thread but 0.96-1.03x on two, and of
+  the engines here only Node 20 runs the SIMD build by default (Node 22, Node 24 and Chromium
+  take the relaxed one, whose fused multiply-adds need 8 accumulators to cover their latency). The 4-panel
   loop written as a template was 0.72x the hand-written one: V8's code for these loops depends
   on what else is in the function, so a variant is only comparable with a copy of the kernel
   in the same build.
