@@ -53,6 +53,11 @@ for variant in relaxed simd baseline relaxed-threads simd-threads; do
   RNN_WASM_BACKEND=$variant NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--experimental-vm-modules" node "${flags[@]}" node_modules/jest/bin/jest.js "$@"
 done
 
+# Node 22 and later run relaxed SIMD by default, so there init() takes relaxed-threads.
+bash scripts/setup.sh --node-lts
+echo "== Jest, relaxed-threads build, on Node $(build/node-lts/bin/node --version) (the current LTS)"
+RNN_WASM_BACKEND=relaxed-threads NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--experimental-vm-modules" build/node-lts/bin/node node_modules/jest/bin/jest.js "$@"
+
 echo "== the demo in Chromium"
 bash scripts/setup.sh --browser
 bash scripts/demo.sh --build-only

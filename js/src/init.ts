@@ -22,8 +22,8 @@ type Kernels = 'relaxed' | 'simd' | 'baseline';
 /** Where the wasm comes from, and which build. */
 export interface InitOptions {
   /**
-   * Force a build; the default is 'relaxed' where the engine runs relaxed SIMD (Chrome, Edge and
-   * Firefox do; Node 20 with --experimental-wasm-relaxed-simd), else 'simd' where it runs SIMD128,
+   * Force a build; the default is 'relaxed' where the engine runs relaxed SIMD (Chrome, Edge,
+   * Firefox and Node 22+ do; Node 20 with --experimental-wasm-relaxed-simd), else 'simd' where it runs SIMD128,
    * else 'baseline'; with '-threads' when more than one thread runs (see `threads`).
    */
   backend?: Backend;

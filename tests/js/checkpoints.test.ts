@@ -12,6 +12,7 @@ import * as R from 'rnn-wasm';
 import { LSTM, Random, RnnError, Tensor, TextClassifier, loadCheckpoint, loadSafetensors, optim, saveCheckpoint, saveSafetensors } from 'rnn-wasm';
 
 import { readCases, train } from './support/checkpoint-run.mjs';
+import { flagsFor } from './support/relaxed-flags.js';
 
 const golden = (name: string) => new URL(`../golden/checkpoints/${name}.safetensors`, import.meta.url);
 const { cases, tensors } = readCases(R);
@@ -42,7 +43,7 @@ describe('resuming is exact: N steps, save, load in a fresh process, N more = 2N
     const script = fileURLToPath(new URL('./support/checkpoint-run.mjs', import.meta.url));
     const library = new URL('../../dist/index.js', import.meta.url).href;
     return new Promise((resolve, reject) => {
-      const flags = R.backend().startsWith('relaxed') ? ['--experimental-wasm-relaxed-simd'] : [];
+      const flags = flagsFor(R.backend());
       const child = spawn(process.execPath, [...flags, script, library, R.backend(), JSON.stringify(options)], { env: { ...process.env, NODE_OPTIONS: '' } });
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d));

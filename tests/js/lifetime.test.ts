@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 
 import { GRUCell, LSTMCell, Linear, Tensor, backend, heapBytes, liveObjectCount, relaxedSimdSupported, simdSupported } from 'rnn-wasm';
 
+import { relaxedSimdNeedsFlag } from './support/relaxed-flags.js';
+
 test('liveObjectCount follows creation and dispose', () => {
   const a = new GRUCell({ inputSize: 2, hiddenSize: 3 });
   const b = new Linear({ inFeatures: 2, outFeatures: 3 });
@@ -59,10 +61,12 @@ test('100 create/forward/dispose cycles leave the heap where it was', () => {
 
 test('backend() names the build that runs: the one asked for, else relaxed SIMD or SIMD where supported, with threads in Node', () => {
   expect(simdSupported()).toBe(true); // Node 18+
-  // Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd (set for the relaxed run).
+  // Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd (set for the relaxed
+  // run); Node 22 and later by default.
   const flagged = /--experimental-wasm-relaxed-simd/.test(`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`);
-  expect(relaxedSimdSupported()).toBe(flagged);
+  const relaxed = flagged || !relaxedSimdNeedsFlag;
+  expect(relaxedSimdSupported()).toBe(relaxed);
   // Without one asked for, Node runs threads where it has more than one core ('auto').
   const threaded = availableParallelism() > 1 ? '-threads' : '';
-  expect(backend()).toBe(process.env.RNN_WASM_BACKEND ?? `${flagged ? 'relaxed' : 'simd'}${threaded}`);
+  expect(backend()).toBe(process.env.RNN_WASM_BACKEND ?? `${relaxed ? 'relaxed' : 'simd'}${threaded}`);
 });

@@ -4,10 +4,12 @@
 // `require is not defined in ES module scope`, so that init() threw and fit() never began.
 import { execFileSync } from 'node:child_process';
 
+import { flagsFor } from './support/relaxed-flags.js';
+
 const library = new URL('../../dist/index.js', import.meta.url).href;
 const model = new URL('../../web-demo/public/models/sentiment.safetensors', import.meta.url);
 const kernels = (process.env.RNN_WASM_BACKEND ?? 'simd').replace('-threads', '');
-const flags = kernels === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+const flags = flagsFor(kernels);
 
 /** Runs `source` as `node <options> -e source` and returns what it printed, as JSON. */
 function evalInChild(options: readonly string[], source: string): unknown {

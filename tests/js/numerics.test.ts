@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as rnn from 'rnn-wasm';
 import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell, Tensor } from 'rnn-wasm';
 
+import { flagsFor } from './support/relaxed-flags.js';
 import { run } from './support/workload.mjs';
 
 type Weights = Record<string, Tensor>;
@@ -169,11 +170,11 @@ interface WorkloadRun {
   live: number;
 }
 
-/** The workload in a fresh `node` with the given build (one init per process; Node 20 runs the relaxed one behind a flag). */
+/** The workload in a fresh `node` with the given build (one init per process; Node 20 runs the relaxed one behind a flag: flagsFor). */
 function runInChild(backend: 'relaxed' | 'simd' | 'baseline'): Promise<WorkloadRun> {
   const script = fileURLToPath(new URL('./support/workload.mjs', import.meta.url));
   const library = new URL('../../dist/index.js', import.meta.url).href;
-  const flags = backend === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+  const flags = flagsFor(backend);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...flags, script, library, backend], { env: { ...process.env, NODE_OPTIONS: '' } });
     let out = '';

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 import * as R from 'rnn-wasm';
 
+import { flagsFor } from './support/relaxed-flags.js';
 import { indexesOf, wasmFunctions } from './support/wasm-functions.js';
 
 const script = fileURLToPath(new URL('./support/threads-run.mjs', import.meta.url));
@@ -16,7 +17,7 @@ const library = new URL('../../dist/index.js', import.meta.url).href;
 // The build this Jest run loads (tests/js/setup.ts); init() has not run yet at this point.
 const kernels = (process.env.RNN_WASM_BACKEND ?? 'simd').replace('-threads', '');
 const threaded = kernels !== 'baseline';
-const flags = kernels === 'relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+const flags = flagsFor(kernels);
 
 interface Run {
   backend: string;
