@@ -65,3 +65,5 @@ node tests/e2e/demo.test.mjs
 
 echo "== the packed package in fresh Node, Vite, webpack, esbuild and static-page projects"
 node tests/consumers/run.mjs
+echo "== the packed package in a fresh Node project and an esbuild bundle for Node, on Node $(build/node-lts/bin/node --version)"
+PATH="$PWD/build/node-lts/bin:$PATH" node tests/consumers/run.mjs node esbuild
