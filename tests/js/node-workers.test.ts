@@ -1,6 +1,6 @@
-// The library's Node workers (the thread pool's and fit()'s) run CommonJS sources, and start
-// whatever Node's options say about the type of evaluated code: a script given to
-// `node --input-type=module -e` (or on stdin) once made every worker fail at its first line,
+// The library's Node workers (the thread pool's and fit()'s) start whatever Node's options say
+// about the type of evaluated code: a script given to `node --input-type=module -e` (or on stdin)
+// made their sources run as ES modules, and every worker once failed at its first line,
 // `require is not defined in ES module scope`, so that init() threw and fit() never began.
 import { execFileSync } from 'node:child_process';
 
