@@ -24,6 +24,8 @@ const ROUNDS = { W1: quick ? 5 : 21, W2: quick ? 5 : 21, W3: quick ? 5 : 21, W4:
 const CALLS = { W1: 1, W2: 1, W3: 64, W4: 1 };
 const SLOW_MS = 4000; // a runtime slower than this per call is timed in fewer rounds
 const WARM_UP_MS = quick ? 500 : 1500;
+// Runs of each 2-thread runtime's process, in turn with the other's (runChildrenInTurn).
+const TURNS = quick ? 1 : 3;
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
@@ -77,6 +79,7 @@ async function measure(runtimes, weights) {
     for (const r of runners) {
       results[r.runtime.name][id] = { ms: median(samples.get(r)), samples: samples.get(r), output: Array.from(r.output.slice(-w.batch * w.hidden)) };
       console.error(`bench: ${id} ${r.runtime.name}: ${median(samples.get(r)).toFixed(3)} ms`);
+      r.runner.dispose?.();
     }
   }
   return results;
@@ -91,6 +94,39 @@ function runChild(name) {
   } catch (e) {
     return { [name]: { error: `failed: ${String(e.message).split('\n')[0]}` } };
   }
+}
+
+/**
+ * Runs each of `names` in a child process of its own, `times` times, in turn (every other time in
+ * the reverse order), so that a slow spell of the VM, which lasts minutes, falls on them alike.
+ * Each workload's `ms` is the median over the runs; `runs` holds every run's.
+ */
+function runChildrenInTurn(names, times) {
+  const runs = {};
+  for (let i = 0; i < times; i++) {
+    for (const name of i % 2 ? [...names].reverse() : names) {
+      for (const [runtime, byWorkload] of Object.entries(runChild(name))) (runs[runtime] ??= []).push(byWorkload);
+    }
+  }
+  const results = {};
+  for (const [runtime, list] of Object.entries(runs)) {
+    if (list[0].error) {  // the child failed (runChild)
+      results[runtime] = list[0];
+      continue;
+    }
+    results[runtime] = {};
+    for (const id of Object.keys(WORKLOADS)) {
+      const timed = list.map((r) => r[id]).filter((r) => r?.ms);
+      results[runtime][id] = timed.length ? { ...timed[0], ms: median(timed.map((r) => r.ms)), runs: timed.map((r) => r.ms) } : list[0][id];
+    }
+  }
+  return results;
+}
+
+/** Peer time / rnn-wasm time for runtimes run in turn (runChildrenInTurn): the median of each turn's ratio. */
+function turnRatio(peer, ours) {
+  if (peer.runs?.length && peer.runs.length === ours.runs?.length) return median(peer.runs.map((t, i) => t / ours.runs[i]));
+  return peer.ms / ours.ms;
 }
 
 function coldStart(which) {
@@ -118,7 +154,7 @@ async function main() {
   }
   const results = await measure([await makeRuntime('rnn-simd'), await makeRuntime('rnn-int8'), await makeRuntime('ort1'), await makeRuntime('tfjs-wasm')], weights);
   const rates = readRates(WORKLOADS);
-  for (const name of ['rnn-baseline', 'rnn-threads2', 'ort2', 'tfjs-cpu']) Object.assign(results, runChild(name));
+  Object.assign(results, runChild('rnn-baseline'), runChildrenInTurn(['rnn-threads2', 'ort2'], TURNS), runChild('tfjs-cpu'));
   const cold = { 'rnn-wasm simd': coldStart('rnn-wasm'), 'ONNX Runtime Web 1T': coldStart('ort'), 'TensorFlow.js wasm': coldStart('tfjs-wasm') };
   const load = measureModelLoad(rnn, quick ? 3 : 9);
   const native = JSON.parse(execFileSync('build/native/native_bench', { encoding: 'utf8' }));
@@ -155,13 +191,13 @@ function report(results, cold, load, native, rates) {
     });
     lines.push(`| ${id} ${w.title}: batch ${w.batch}, T ${w.steps}, ${w.input}→${w.hidden}${w.steps === 1 ? ', per step' : ''} | ${cells.join(' | ')} | ${fmt(native[id])} ms (wasm/native ${(ours[id].ms / native[id]).toFixed(2)}) |`);
   }
-  // Threads: each peer against rnn-wasm at the same thread count (separate processes: ratio of medians).
+  // Threads: rnn-wasm against the peer at the same thread count, their processes run in turn.
   const t2 = results['rnn-wasm simd-threads'], o2 = results['ONNX Runtime Web 2T'];
   if (t2 && o2) {
     const row = Object.keys(WORKLOADS).filter((id) => t2[id]?.ms && o2[id]?.ms)
-      .map((id) => `${id} **${(o2[id].ms / t2[id].ms).toFixed(2)}×** ONNX Runtime Web 2T, ${(ours[id].ms / t2[id].ms).toFixed(2)}× its own 1 thread`);
+      .map((id) => `${id} **${turnRatio(o2[id], t2[id]).toFixed(2)}×** ONNX Runtime Web 2T, ${(ours[id].ms / t2[id].ms).toFixed(2)}× its own 1 thread`);
     lines.push('');
-    lines.push(`2 threads, rnn-wasm simd-threads against ONNX Runtime Web 2T (above 1: rnn-wasm is faster) and against rnn-wasm simd on 1 thread: ${row.join('; ')}`);
+    lines.push(`2 threads, rnn-wasm simd-threads against ONNX Runtime Web 2T (above 1: rnn-wasm is faster; ${TURNS === 1 ? 'each in a process of its own' : `each in a process of its own, ${TURNS} times in turn: the median of the ${TURNS} ratios`}) and against rnn-wasm simd on 1 thread: ${row.join('; ')}`);
   }
   lines.push('');
   lines.push(readRateLine(WORKLOADS, rates, { 'rnn-wasm simd': ours, 'rnn-wasm simd-threads': t2 }));
@@ -204,7 +240,8 @@ start), with the GFLOP/s it reaches and, in bold, the peer's time divided by rnn
 that ratio within each round, which cancels the VM's speed drifting between rounds; for the
 others, the ratio of the medians. Times include copying the input in and the output out, as a
 user's call does. rnn-wasm simd, ONNX Runtime Web 1T and TensorFlow.js wasm share one process;
-the other columns each ran in a process of their own.
+the other columns each ran in a process of their own, rnn-wasm simd-threads and ONNX Runtime
+Web 2T ${TURNS === 1 ? 'once each' : `${TURNS} times each, in turn (their columns give the medians)`}.
 "native core" is the same C++ core built with g++ -O3 (its portable scalar kernels: the SIMD
 kernels are WebAssembly-only), so wasm/native below 1 means the SIMD build beats it.
 
@@ -232,35 +269,39 @@ Measured on the same machine with standalone wasm programs built from the projec
   1.70 -> 1.64 ms, and timed against ONNX Runtime Web in one process, call for call, the ratio
   went from 1.00-1.03 to 1.07-1.09 (W1 from 1.02-1.05 to 1.07-1.10). Larger matrices keep 8-row
   panels read as four streams at once, which L3 and memory serve better: 32-row panels made W3
-  10-20% slower. Unrolling the kernel over two inputs was 17% slower in V8. The packed weights
-  start on 64-byte boundaries: Emscripten's malloc returns large blocks 8 bytes past a 16-byte
-  boundary, where one weight load in four straddled two cache lines (W1 2.47 -> 2.27 ms). W1
+  10-20% slower. Unrolled by hand over two inputs it was 17% slower in V8 (LLVM's unrolling
+  by four, below, is faster). The packed weights start on 64-byte boundaries: Emscripten's
+  malloc returns large blocks 8 bytes past a 16-byte boundary, where one weight load in four
+  straddled two cache lines (W1 2.47 -> 2.27 ms). W1
   then splits as about 0.5 ms input projection (16 G multiply-adds/s), 1.3 ms recurrence (W_hh
   read from L2 every step: 12 G/s, against 14 G/s for the same kernel on a matrix that fits L1),
   0.2 ms gate activations and 0.2 ms for the layer and the JavaScript call around them. Fusing the gates into the matrix-vector kernel (W_hh
   packed so that four panels hold the four gates of the same 8 units, activated while they are
   in registers) was within 1% of the separate passes, with or without the gate code inlined.
-- **Batch 1 does not read as fast as the engine can.** Each \`npm run bench\` run says, below
-  its table, at what rate each batch-1 call reads its weights (every step reads all of W_hh)
-  and how fast one thread reads with a bare loop of wasm SIMD loads (bench/read-rate.mjs,
-  the fastest of 9 timings). Timed in turn in one process on 2026-12-07, in a slow spell, W1
-  read at 26-33 GB/s and W3 at 20-36 while the loop read 73-84 GB/s over 1 MB and 56-83 over
-  W3's 14.7 MB (in the run of the table above W1 read at 46 and W3 at 59). So the read rate is
-  not the bound. The matrix-vector loop is: in V8 11.3 (Node 20) a loop's loads are
-  scheduled first, and 8 accumulators, 8 loaded vectors and the splat need 17 of x64's 16
-  vector registers, so two accumulators live on the stack: W1's loop takes about 8-12 cycles
-  per 32 multiply-adds (from W1's time with and without its matrix-vector products), a
-  hand-written wasm loop of the same shape about 7.5, and the multiply and add ports allow 4.
-  Variants measured on 2026-12-07, none faster everywhere, not kept: 4 accumulators per pass
-  were slower than the kernel as it is in Node 20 (0.90x W1, 0.85x W3), Node 24 (V8 13.6)
-  and Chromium 156 (0.75-0.87x), faster only in Node 22 (V8 12.4); 6 accumulators (three
-  8-row panels at a time), timed in one module against a copy of the kernel as it is, were
-  1.03-1.06x in W3 and 1.03-1.13x in W1 and W2 on one thread but 0.96-1.03x on two, and of
-  the engines here only Node 20 runs the SIMD build by default (Node 22, Node 24 and Chromium
-  take the relaxed one, whose fused multiply-adds need 8 accumulators to cover their latency). The 4-panel
-  loop written as a template was 0.72x the hand-written one: V8's code for these loops depends
-  on what else is in the function, so a variant is only comparable with a copy of the kernel
-  in the same build.
+- **Batch 1's loop, as V8 compiles it.** Each \`npm run bench\` run says, below its table, at
+  what rate each batch-1 call reads its weights (every step reads all of W_hh) and how fast one
+  thread reads with a bare loop of wasm SIMD loads (bench/read-rate.mjs, the fastest of 9
+  timings). One input per iteration, the matrix-vector loop read well below that: V8 11.3
+  (Node 20) schedules the loop's 8 weight loads first, and with 8 accumulators and the splat
+  that is 17 of x64's 16 vector registers, so two accumulators went to the stack and back for
+  every input (read in \`--print-wasm-code\`). Timed in turn in one process on 2026-12-07, in a
+  slow spell, W1 read at 26-33 GB/s and W3 at 20-36 while the bare loop read 73-84 GB/s over
+  1 MB and 56-83 over W3's 14.7 MB. The SIMD build's loop now takes four inputs per iteration
+  (\`#pragma clang loop unroll_count(4)\`): LLVM then emits each iteration accumulator by
+  accumulator, the four splats first, and V8 keeps all of it in registers. Against the loop as
+  it was, timed in turn in one process (Node 20): W1 1.03-1.10x, W2 1.03-1.08x, W3 1.06-1.17x,
+  on one thread and on two, with the same bits. The relaxed build keeps one input per
+  iteration: V8 13.6 (Node 24) already interleaves its loads with its fused multiply-adds, with
+  nothing spilled, and four of those in a row on one accumulator are a chain of 4-cycle
+  latencies (unrolled by four it was 0.90x in Node 24, by two 0.97-1.01x). Unrolling the
+  matrix-matrix kernel's loop the same way was slower (W4 0.79x by four, 0.72x by two).
+  Variants of the one-input loop measured before, none faster everywhere, not kept: 4
+  accumulators per pass were slower in Node 20 (0.90x W1, 0.85x W3), Node 24 (V8 13.6) and
+  Chromium 156 (0.75-0.87x), faster only in Node 22 (V8 12.4); 6 accumulators (three 8-row
+  panels at a time), timed in one module against a copy of the kernel, were 1.03-1.06x in W3
+  and 1.03-1.13x in W1 and W2 on one thread but 0.96-1.03x on two. The 4-panel loop written as
+  a template was 0.72x the hand-written one: V8's code for these loops depends on what else is
+  in the function, so a variant is only comparable with a copy of the kernel in the same build.
 - **Per call**, a tensor crosses into wasm and back with one call into JavaScript each way
   (\`EM_JS\`), not one per property, array element and method as Embind's \`val\` makes (about
   20 per tensor): an LSTM step at hidden size 64 went from 7.9 to 5.1 us, at 128 from 13.3 to

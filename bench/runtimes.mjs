@@ -1,6 +1,7 @@
-// One runner per runtime and workload: setup(w) -> { run(): Promise<Float32Array> }, where run
-// does what a user's call does, copying the input in and the output (the last hidden state of
-// the top layer, or W3's step output) out. W3's runners carry the state between calls.
+// One runner per runtime and workload: setup(w) -> { run(): Promise<Float32Array>, dispose?() },
+// where run does what a user's call does, copying the input in and the output (the last hidden
+// state of the top layer, or W3's step output) out. W3's runners carry the state between calls.
+// dispose, where there is one, frees what the runner holds in wasm memory.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -25,9 +26,12 @@ export async function rnnWasm(backendName, { int8 = false } = {}) {
       if (w.steps === 1) {
         const state = layer.state({ batch: w.batch });
         const step = new rnn.Tensor(x.data, [w.batch, w.input]);
-        return { run: async () => layer.step(step, state).data };
+        return { run: async () => layer.step(step, state).data, dispose: () => { state.dispose(); layer.dispose(); } };
       }
-      return { run: async () => (w.kind === 'lstm' ? layer.forward(x)[1][0] : layer.forward(x)[1]).data };
+      return {
+        run: async () => (w.kind === 'lstm' ? layer.forward(x)[1][0] : layer.forward(x)[1]).data,
+        dispose: () => layer.dispose(),
+      };
     },
   };
 }

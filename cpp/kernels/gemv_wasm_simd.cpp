@@ -4,6 +4,17 @@
 // they are two loads in each of four panels, four streams at once, and a last one to three
 // panels go one at a time. The weights stream through once.
 //
+// In the SIMD build the loops over inputs take four inputs per iteration. LLVM then emits each
+// iteration accumulator by accumulator (the four splats first, then each accumulator's four
+// multiply-adds in a row), which V8 keeps within x64's 16 vector registers. One input per
+// iteration, V8 loads all eight weight vectors first, and with the eight accumulators and the
+// splat that is 17 registers: two accumulators went to the stack and back every iteration. In
+// Node 20, timed in one process against the loop without it: W1 1.03-1.10x, W2 1.03-1.08x, W3
+// (8-row panels) 1.06-1.17x, on one thread and on two. The relaxed build keeps one input per
+// iteration: V8 13.6 (Node 24; read in --print-wasm-code) interleaves its loads with its fused
+// multiply-adds and spills nothing, and unrolled, an accumulator's four fused multiply-adds in
+// a row are a chain of 4-cycle latencies: 0.90x in Node 24 (unrolled by two: 0.97-1.01x).
+//
 // The loops walk pointers (x and one per panel) rather than index them by p: Emscripten builds
 // with LLVM's loop strength reduction off, so an index p becomes a shift and an add per load,
 // which V8 does not fold away. Walking pointers, every load is one instruction at a fixed
@@ -18,6 +29,12 @@ namespace rnn::kernels {
 
 namespace {
 
+#ifdef RNN_WASM_RELAXED
+#define RNN_GEMV_INPUTS_PER_ITERATION
+#else
+#define RNN_GEMV_INPUTS_PER_ITERATION _Pragma("clang loop unroll_count(4)")
+#endif
+
 inline v128_t mul_add(v128_t acc, const float* w, v128_t x) {
   return madd_f32x4(wasm_v128_load(w), x, acc);
 }
@@ -30,6 +47,7 @@ void gemv_wide_panels(const PackedWeights& w, const float* x, float* y, std::siz
     const float* b = w.bias.data() + q * kWidePanel;
     v128_t acc[8];
     for (int v = 0; v < 8; ++v) acc[v] = wasm_v128_load(b + 4 * v);
+    RNN_GEMV_INPUTS_PER_ITERATION
     for (const float *xp = x, *end = x + n; xp != end; ++xp, wp += kWidePanel) {
       const v128_t s = wasm_v128_load32_splat(xp);
       acc[0] = mul_add(acc[0], wp, s);
@@ -59,6 +77,7 @@ void gemv_panels(const PackedWeights& w, const float* x, float* y, std::size_t f
     const float* w1 = w0 + panel_size;
     const float* w2 = w1 + panel_size;
     const float* w3 = w2 + panel_size;
+    RNN_GEMV_INPUTS_PER_ITERATION
     for (const float *xp = x, *end = x + n; xp != end; ++xp) {
       const v128_t s = wasm_v128_load32_splat(xp);
       acc[0] = mul_add(acc[0], w0, s);
