@@ -6,7 +6,7 @@
 //                                           cannot share a process: thread counts, backends)
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 import { writeReadmeSection } from '../scripts/readme-section.mjs';
@@ -26,6 +26,9 @@ const SLOW_MS = 4000; // a runtime slower than this per call is timed in fewer r
 const WARM_UP_MS = quick ? 500 : 1500;
 // Runs of each 2-thread runtime's process, in turn with the other's (runChildrenInTurn).
 const TURNS = quick ? 1 : 3;
+// The current Node LTS (scripts/setup.sh --node-lts), where init() takes relaxed-threads: the
+// 2-thread comparison runs there too when it is installed.
+const NODE_LTS = 'build/node-lts/bin/node';
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
@@ -35,6 +38,7 @@ async function makeRuntime(name) {
     case 'rnn-int8': return rnnWasm('simd', { int8: true });
     case 'rnn-baseline': return rnnWasm('baseline');
     case 'rnn-threads2': return rnnWasm('simd-threads');
+    case 'rnn-relaxed-threads2': return rnnWasm('relaxed-threads');
     case 'ort1': return onnxRuntime(1, FOLDER);
     case 'ort2': return onnxRuntime(2, FOLDER);
     case 'tfjs-wasm': return tensorflow('wasm');
@@ -85,9 +89,9 @@ async function measure(runtimes, weights) {
   return results;
 }
 
-function runChild(name) {
+function runChild(name, node = process.execPath) {
   try {
-    const results = JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--child', name, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+    const results = JSON.parse(execFileSync(node, [new URL(import.meta.url).pathname, '--child', name, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
     // Its rounds are not rnn-wasm's: no per-round pairing (speedRatio) for it.
     for (const runtime of Object.values(results)) for (const w of Object.values(runtime)) delete w.samples;
     return results;
@@ -101,11 +105,11 @@ function runChild(name) {
  * the reverse order), so that a slow spell of the VM, which lasts minutes, falls on them alike.
  * Each workload's `ms` is the median over the runs; `runs` holds every run's.
  */
-function runChildrenInTurn(names, times) {
+function runChildrenInTurn(names, times, node = process.execPath) {
   const runs = {};
   for (let i = 0; i < times; i++) {
     for (const name of i % 2 ? [...names].reverse() : names) {
-      for (const [runtime, byWorkload] of Object.entries(runChild(name))) (runs[runtime] ??= []).push(byWorkload);
+      for (const [runtime, byWorkload] of Object.entries(runChild(name, node))) (runs[runtime] ??= []).push(byWorkload);
     }
   }
   const results = {};
@@ -141,7 +145,11 @@ function coldStart(which) {
 async function main() {
   const rnn = await import('rnn-wasm');
   // Explicit builds: init()'s default in Node would be the threaded one.
-  const initOptions = { 'rnn-baseline': { backend: 'baseline' }, 'rnn-threads2': { backend: 'simd-threads', threads: 2 } };
+  const initOptions = {
+    'rnn-baseline': { backend: 'baseline' },
+    'rnn-threads2': { backend: 'simd-threads', threads: 2 },
+    'rnn-relaxed-threads2': { backend: 'relaxed-threads', threads: 2 },
+  };
   await rnn.init(initOptions[child] ?? { backend: 'simd' });
   const weights = {};
   for (const name of ['lstm1', 'gru1', 'lstm2']) {
@@ -155,10 +163,14 @@ async function main() {
   const results = await measure([await makeRuntime('rnn-simd'), await makeRuntime('rnn-int8'), await makeRuntime('ort1'), await makeRuntime('tfjs-wasm')], weights);
   const rates = readRates(WORKLOADS);
   Object.assign(results, runChild('rnn-baseline'), runChildrenInTurn(['rnn-threads2', 'ort2'], TURNS), runChild('tfjs-cpu'));
+  const lts = existsSync(NODE_LTS)
+    ? { version: execFileSync(NODE_LTS, ['--version'], { encoding: 'utf8' }).trim(), results: runChildrenInTurn(['rnn-relaxed-threads2', 'ort2'], TURNS, NODE_LTS) }
+    : undefined;
+  if (!lts) console.error(`bench: no ${NODE_LTS} (scripts/setup.sh --node-lts): the 2-thread comparison runs on ${process.version} only`);
   const cold = { 'rnn-wasm simd': coldStart('rnn-wasm'), 'ONNX Runtime Web 1T': coldStart('ort'), 'TensorFlow.js wasm': coldStart('tfjs-wasm') };
   const load = measureModelLoad(rnn, quick ? 3 : 9);
   const native = JSON.parse(execFileSync('build/native/native_bench', { encoding: 'utf8' }));
-  report(results, cold, load, native, rates);
+  report(results, cold, load, native, rates, lts);
 }
 
 /**
@@ -174,7 +186,7 @@ function speedRatio(peer, ours) {
   return peer.ms / ours.ms;
 }
 
-function report(results, cold, load, native, rates) {
+function report(results, cold, load, native, rates, lts) {
   const ours = results['rnn-wasm simd'];
   const names = Object.keys(results);
   const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(3));
@@ -192,12 +204,23 @@ function report(results, cold, load, native, rates) {
     lines.push(`| ${id} ${w.title}: batch ${w.batch}, T ${w.steps}, ${w.input}→${w.hidden}${w.steps === 1 ? ', per step' : ''} | ${cells.join(' | ')} | ${fmt(native[id])} ms (wasm/native ${(ours[id].ms / native[id]).toFixed(2)}) |`);
   }
   // Threads: rnn-wasm against the peer at the same thread count, their processes run in turn.
+  const turns = TURNS === 1 ? 'each in a process of its own' : `each in a process of its own, ${TURNS} times in turn: the median of the ${TURNS} ratios`;
   const t2 = results['rnn-wasm simd-threads'], o2 = results['ONNX Runtime Web 2T'];
   if (t2 && o2) {
     const row = Object.keys(WORKLOADS).filter((id) => t2[id]?.ms && o2[id]?.ms)
       .map((id) => `${id} **${turnRatio(o2[id], t2[id]).toFixed(2)}×** ONNX Runtime Web 2T, ${(ours[id].ms / t2[id].ms).toFixed(2)}× its own 1 thread`);
     lines.push('');
-    lines.push(`2 threads, rnn-wasm simd-threads against ONNX Runtime Web 2T (above 1: rnn-wasm is faster; ${TURNS === 1 ? 'each in a process of its own' : `each in a process of its own, ${TURNS} times in turn: the median of the ${TURNS} ratios`}) and against rnn-wasm simd on 1 thread: ${row.join('; ')}`);
+    lines.push(`2 threads, rnn-wasm simd-threads against ONNX Runtime Web 2T (above 1: rnn-wasm is faster; ${turns}) and against rnn-wasm simd on 1 thread: ${row.join('; ')}`);
+  }
+  const r2 = lts?.results['rnn-wasm relaxed-threads'], l2 = lts?.results['ONNX Runtime Web 2T'];
+  if (r2 && l2) {
+    const row = Object.keys(WORKLOADS).filter((id) => r2[id]?.ms && l2[id]?.ms)
+      .map((id) => `${id} **${turnRatio(l2[id], r2[id]).toFixed(2)}×** (${fmt(r2[id].ms)} against ${fmt(l2[id].ms)} ms)`);
+    lines.push('');
+    lines.push(`On Node ${lts.version.slice(1)} (the current LTS, where \`init()\` takes relaxed-threads), 2 threads, rnn-wasm relaxed-threads against ONNX Runtime Web 2T (${turns}): ${row.join('; ')}`);
+  } else if (lts) {
+    lines.push('');
+    lines.push(`On Node ${lts.version.slice(1)} the 2-thread comparison failed: ${Object.values(lts.results).map((r) => r.error).filter(Boolean).join('; ')}`);
   }
   lines.push('');
   lines.push(readRateLine(WORKLOADS, rates, { 'rnn-wasm simd': ours, 'rnn-wasm simd-threads': t2 }));
@@ -242,6 +265,9 @@ others, the ratio of the medians. Times include copying the input in and the out
 user's call does. rnn-wasm simd, ONNX Runtime Web 1T and TensorFlow.js wasm share one process;
 the other columns each ran in a process of their own, rnn-wasm simd-threads and ONNX Runtime
 Web 2T ${TURNS === 1 ? 'once each' : `${TURNS} times each, in turn (their columns give the medians)`}.
+Where the current Node LTS is installed (scripts/setup.sh --node-lts), rnn-wasm relaxed-threads,
+which \`init()\` takes there, and ONNX Runtime Web 2T run the same way on it, for a line below
+the table.
 "native core" is the same C++ core built with g++ -O3 (its portable scalar kernels: the SIMD
 kernels are WebAssembly-only), so wasm/native below 1 means the SIMD build beats it.
 
