@@ -205,19 +205,20 @@ function report(results, cold, load, native, rates, lts) {
   }
   // Threads: rnn-wasm against the peer at the same thread count, their processes run in turn.
   const turns = TURNS === 1 ? 'each in a process of its own' : `each in a process of its own, ${TURNS} times in turn: the median of the ${TURNS} ratios`;
+  // One cell per workload both timed, given the peer's time over rnn-wasm's (turnRatio).
+  const turnRow = (ourRun, peer, cell) => Object.keys(WORKLOADS).filter((id) => ourRun[id]?.ms && peer[id]?.ms)
+    .map((id) => cell(id, turnRatio(peer[id], ourRun[id]).toFixed(2))).join('; ');
   const t2 = results['rnn-wasm simd-threads'], o2 = results['ONNX Runtime Web 2T'];
   if (t2 && o2) {
-    const row = Object.keys(WORKLOADS).filter((id) => t2[id]?.ms && o2[id]?.ms)
-      .map((id) => `${id} **${turnRatio(o2[id], t2[id]).toFixed(2)}×** ONNX Runtime Web 2T, ${(ours[id].ms / t2[id].ms).toFixed(2)}× its own 1 thread`);
+    const row = turnRow(t2, o2, (id, ratio) => `${id} **${ratio}×** ONNX Runtime Web 2T, ${(ours[id].ms / t2[id].ms).toFixed(2)}× its own 1 thread`);
     lines.push('');
-    lines.push(`2 threads, rnn-wasm simd-threads against ONNX Runtime Web 2T (above 1: rnn-wasm is faster; ${turns}) and against rnn-wasm simd on 1 thread: ${row.join('; ')}`);
+    lines.push(`2 threads, rnn-wasm simd-threads against ONNX Runtime Web 2T (above 1: rnn-wasm is faster; ${turns}) and against rnn-wasm simd on 1 thread: ${row}`);
   }
   const r2 = lts?.results['rnn-wasm relaxed-threads'], l2 = lts?.results['ONNX Runtime Web 2T'];
   if (r2 && l2) {
-    const row = Object.keys(WORKLOADS).filter((id) => r2[id]?.ms && l2[id]?.ms)
-      .map((id) => `${id} **${turnRatio(l2[id], r2[id]).toFixed(2)}×** (${fmt(r2[id].ms)} against ${fmt(l2[id].ms)} ms)`);
+    const row = turnRow(r2, l2, (id, ratio) => `${id} **${ratio}×** (${fmt(r2[id].ms)} against ${fmt(l2[id].ms)} ms)`);
     lines.push('');
-    lines.push(`On Node ${lts.version.slice(1)} (the current LTS, where \`init()\` takes relaxed-threads), 2 threads, rnn-wasm relaxed-threads against ONNX Runtime Web 2T (${turns}): ${row.join('; ')}`);
+    lines.push(`On Node ${lts.version.slice(1)} (the current LTS, where \`init()\` takes relaxed-threads), 2 threads, rnn-wasm relaxed-threads against ONNX Runtime Web 2T (${turns}): ${row}`);
   } else if (lts) {
     lines.push('');
     lines.push(`On Node ${lts.version.slice(1)} the 2-thread comparison failed: ${Object.values(lts.results).map((r) => r.error).filter(Boolean).join('; ')}`);
