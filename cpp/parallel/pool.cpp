@@ -28,16 +28,36 @@ struct Job {
 };
 
 // Plain globals, zero at start: every wasm instance over the shared memory sees the same ones.
+// `job` is written by the caller before it publishes the job in `claims`, and read by a worker
+// only once it has claimed one of the job's tasks: the job cannot end, and the caller cannot
+// write the next, before that task has finished.
 Job job;
 std::size_t declared_threads = 1;
 std::atomic<std::uint32_t> ready{0};    // workers inside worker_loop
 std::atomic<bool> stopping{false};
-alignas(64) std::atomic<std::uint32_t> generation{0};  // one more per job
-alignas(64) std::atomic<std::uint32_t> pending{0};     // workers yet to finish this job
+// The job's generation (high 32 bits), task count (next 16) and next unclaimed task (low 16).
+alignas(64) std::atomic<std::uint64_t> claims{0};
+alignas(64) std::atomic<std::uint32_t> generation{0};  // one more per job: what idle workers wait on
+alignas(64) std::atomic<std::uint32_t> finished{0};    // tasks of this job that workers finished
 std::atomic<std::uint32_t> parked{0};                  // workers waiting on `generation`
-std::atomic<std::uint32_t> caller_parked{0};           // the caller, waiting on `pending`
+std::atomic<std::uint32_t> caller_parked{0};           // the caller, waiting on `finished`
 std::atomic<std::uint32_t> failed{0};                  // workers that trapped (worker_failed)
 Settings settings_now;                                 // read and set by the caller's thread only
+
+// Claims the next task of the job in `word` (a value of `claims`); false once every task is
+// claimed. A failed exchange reloads `word`, so a worker whose job has ended meanwhile claims in
+// the caller's next one: it reads `job` only after its claim, so it runs the right one.
+bool claim(std::uint64_t& word, std::size_t& task) {
+  for (;;) {
+    const std::uint64_t tasks = (word >> 16) & 0xffff, next = word & 0xffff;
+    if (next >= tasks) return false;
+    if (claims.compare_exchange_weak(word, word + 1)) {
+      ++word;
+      task = static_cast<std::size_t>(next);
+      return true;
+    }
+  }
+}
 
 // The pool's one way to wait: polls `word` until done(its value) holds, spinning spin_limit
 // polls first; then, where may_park (not on a page's main thread), parks on it between polls, for
@@ -104,17 +124,26 @@ void run_job(TaskFunction run, void* context, std::size_t tasks) {
     if (tasks == 1) run(context, 0);
     return;
   }
-  // Every worker acknowledges every job, with a task or without, so that the job is not
-  // overwritten while a worker may still read it.
+  // Task 0 is the caller's; the others go to whoever claims them first. A worker that the OS
+  // does not run (two threads packed onto one core: Chromium on this VM after an idle spell)
+  // therefore leaves its task to the caller, and the caller waits only for tasks that workers
+  // have begun, not for every worker to look in.
   job = Job{run, context, tasks};
-  pending.store(static_cast<std::uint32_t>(declared_threads - 1), std::memory_order_relaxed);
+  finished.store(0, std::memory_order_relaxed);
+  const std::uint32_t next_generation = generation.load(std::memory_order_relaxed) + 1;
+  std::uint64_t word = (std::uint64_t(next_generation) << 32) | (std::uint64_t(tasks) << 16) | 1;
+  claims.store(word);
   bump_and_wake(generation, parked);
   run(context, 0);
-  // A worker that trapped never finishes; the others do. Parked (where the caller may) for a
-  // millisecond at a time, to notice a failed worker: one that the OS keeps off the cores (on
-  // the caller's, say) then gets it at once, not when the caller's time slice ends.
-  wait_until(pending, [](std::uint32_t left) { return left <= failed.load(); }, settings_now.caller_may_park, kSpins,
-             caller_parked, 1000);
+  std::uint32_t by_caller = 1;
+  for (std::size_t task; claim(word, task); ++by_caller) run(context, task);
+  // Every task is claimed now. A worker that trapped never finishes its task; the others do.
+  // Parked (where the caller may) for a millisecond at a time, to notice a failed worker: one
+  // that the OS keeps off the cores (on the caller's, say) then gets it at once, not when the
+  // caller's time slice ends.
+  const std::uint32_t by_workers = static_cast<std::uint32_t>(tasks) - by_caller;
+  wait_until(finished, [by_workers](std::uint32_t done) { return done + failed.load() >= by_workers; },
+             settings_now.caller_may_park, kSpins, caller_parked, 1000);
   if (failed.load())
     throw Error(ErrorKind::worker, "a worker thread failed");
 }
@@ -133,21 +162,26 @@ void set_threads(std::size_t n) {
   stopping.store(false);
 }
 
-void worker_loop(std::size_t index) {
+void worker_loop(std::size_t) {
   std::uint32_t seen = generation.load(std::memory_order_acquire);
   ready.fetch_add(1, std::memory_order_release);
   bool had_task = true;
   for (;;) {
+    // After a job it had no task of (the caller had taken them all: most likely this worker
+    // shares the caller's core), it parks almost at once, leaving that core to the caller.
     wait_until(generation, [seen](std::uint32_t now) { return now != seen || failed.load(std::memory_order_relaxed); },
                true, had_task ? kSpins : kIdleSpins, parked, -1);
-    const std::uint32_t now = generation.load(std::memory_order_acquire);
-    if (now == seen || stopping.load()) break;  // a worker failed, between jobs; or stop_workers
-    seen = now;
-    const Job current = job;
-    had_task = index < current.tasks;
-    if (had_task) current.run(current.context, index);
-    pending.fetch_sub(1);  // sequentially consistent with caller_parked's updates, as bump_and_wake
-    if (caller_parked.load() != 0) detail::wake_all(pending);
+    if (generation.load(std::memory_order_acquire) == seen || stopping.load()) break;  // a failure, or stop_workers
+    std::uint64_t word = claims.load();
+    had_task = false;
+    for (std::size_t task; claim(word, task);) {
+      const Job current = job;
+      current.run(current.context, task);
+      had_task = true;
+      finished.fetch_add(1);  // sequentially consistent with caller_parked's updates, as bump_and_wake
+      if (caller_parked.load() != 0) detail::wake_all(finished);
+    }
+    seen = static_cast<std::uint32_t>(word >> 32);
   }
   ready.fetch_sub(1);
 }

@@ -3,9 +3,11 @@
 // The caller's thread is thread 0; threads 1..threads()-1 are workers that someone else starts
 // (the wasm bindings start one Web Worker or Node worker thread each, over the shared memory;
 // the native tests start std::threads) and that run worker_loop until stop_workers. A job is a
-// function of a task index, run once for each task, task i on thread i, the caller taking task 0
-// and returning when every task has finished. Between jobs the workers spin briefly, then park in
-// memory.atomic.wait32 (native: they yield), so an idle page costs no CPU.
+// function of a task index, run once for each task: task 0 on the caller, the others on whichever
+// thread claims them first (the caller too, once its own is done, so a worker that the OS does not
+// run holds nothing up), the caller returning when every task has finished. Between jobs the
+// workers spin briefly, then park in memory.atomic.wait32 (native: they yield), so an idle page
+// costs no CPU.
 //
 // Results never depend on the thread count: a job's tasks split the work so that each output
 // element is computed by one task in the order a single thread would use.
@@ -25,7 +27,7 @@ std::size_t threads();
 // any worker starts; n >= 1.
 void set_threads(std::size_t n);
 
-// A worker's life, index in [1, n): runs its task of each job until stop_workers().
+// A worker's life, index in [1, n): runs the tasks it claims until stop_workers().
 void worker_loop(std::size_t index);
 // Called for a worker whose task trapped (its JavaScript catches the trap): the job's caller
 // then throws Error(worker) once the other workers are done, and every later job runs on one
@@ -42,9 +44,10 @@ void park(const std::atomic<std::uint32_t>& word, std::uint32_t seen, int us);
 void wake_all(std::atomic<std::uint32_t>& word);
 }  // namespace detail
 
-// Runs fn(task) for every task in [0, tasks), tasks <= threads(): task 0 on the calling thread,
-// the others on workers. Returns when all have finished. A job must not start another,
-// and what its tasks run must not allocate (a worker must not).
+// Runs fn(task) for every task in [0, tasks), tasks <= threads(): task 0 on the calling thread
+// first, the others on the workers or the caller, whichever claims them. Returns when all have
+// finished. A job must not start another, and what its tasks run must not allocate (a worker must
+// not).
 template <class F>
 void run(std::size_t tasks, F&& fn) {
   auto trampoline = [](void* context, std::size_t task) { (*static_cast<F*>(context))(task); };
@@ -60,7 +63,9 @@ void run(std::size_t tasks, F&& fn) {
 // VM after an idle spell). Which task computes a part does not change its bits.
 //
 // Waiting for the step before spins first (a step takes microseconds, a park and wake-up tens),
-// then parks: on workers, and on the caller's thread where it may (Settings::caller_may_park).
+// then parks: in tasks other than 0, and in task 0 (the caller's thread) where the caller may
+// (Settings::caller_may_park). A task other than 0 that the caller claims never waits: the
+// caller's task 0 returned only once every ticket was taken.
 class StepParts {
  public:
   StepParts(std::size_t steps, std::size_t parts)

@@ -3,9 +3,12 @@
 // and larger batches (split by rows), both directions, stacked layers, lengths and projections.
 // Natively the workers are std::threads; the wasm builds' workers (Web Workers over the shared
 // memory) are tested from Jest (tests/js/threads.test.ts).
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <thread>
 #include <utility>
@@ -126,6 +129,55 @@ TEST_CASE("a job runs every task once, on as many threads as asked, and StepPart
     CHECK(std::count(by.begin(), by.end(), std::size_t(99)) == 0);
   });
   CHECK(parallel::threads() == 1);
+}
+
+namespace {
+// A worker held in a signal handler until released, or for 2 s at most (so that a pool that waits
+// for it fails the test rather than hanging it): what a scheduler that keeps the thread off the
+// cores does to it (two threads packed onto one core). Lock-free atomics and nanosleep are
+// async-signal-safe.
+std::atomic<bool> held{false}, release_held{false};
+void hold_thread(int) {
+  held.store(true);
+  for (int ms = 0; ms < 2000 && !release_held.load(); ++ms) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  held.store(false);
+}
+}  // namespace
+
+TEST_CASE("a worker that the OS does not run holds no job up: the caller runs the tasks it has not claimed") {
+  struct sigaction action {};
+  action.sa_handler = hold_thread;
+  sigemptyset(&action.sa_mask);
+  CHECK(sigaction(SIGUSR1, &action, nullptr) == 0);
+  parallel::set_threads(3);
+  std::thread worker1([] { parallel::worker_loop(1); }), worker2([] { parallel::worker_loop(2); });
+  while (parallel::threads() != 3) std::this_thread::yield();
+  release_held.store(false);
+  const bool signalled = pthread_kill(worker2.native_handle(), SIGUSR1) == 0;
+  CHECK(signalled);
+  while (signalled && !held.load()) std::this_thread::yield();
+
+  // Jobs of fixed slices (the rows of a batch): none waits for the held worker, and its share
+  // goes to the other two threads. (Before tasks were claimed, task i ran on thread i: the first
+  // job waited for the held worker.)
+  const std::thread::id caller = std::this_thread::get_id(), held_id = worker2.get_id();
+  std::vector<std::thread::id> ran_on(3);
+  std::size_t by_caller = 0;
+  for (int job = 0; job < 100; ++job) {
+    std::fill(ran_on.begin(), ran_on.end(), std::thread::id());
+    parallel::run(3, [&](std::size_t task) { ran_on[task] = std::this_thread::get_id(); });
+    CHECK(ran_on[0] == caller);
+    CHECK(std::count(ran_on.begin(), ran_on.end(), std::thread::id()) == 0);
+    CHECK(std::count(ran_on.begin(), ran_on.end(), held_id) == 0);
+    by_caller += std::size_t(std::count(ran_on.begin(), ran_on.end(), caller));
+  }
+  CHECK(held.load());        // all 100 jobs ran while the worker was held
+  CHECK(by_caller >= 100);   // the caller took task 0 of every job, and more where worker 1 was late
+  release_held.store(true);
+  while (held.load()) std::this_thread::yield();
+  parallel::stop_workers();
+  worker1.join();
+  worker2.join();
 }
 
 TEST_CASE("layers on 2, 3 and 4 threads give the single thread's bits") {
