@@ -17,8 +17,12 @@ const FOLDER = 'build/bench';
 const quick = process.argv.includes('--quick');
 // rnn-<build>[:threads] and ort<threads>. 4 threads on this 2-core machine are oversubscribed.
 const RUNTIMES = ['rnn-relaxed', 'rnn-simd', 'ort1', 'rnn-relaxed-threads:2', 'ort2', 'rnn-relaxed-threads:4', 'ort4'];
+// settleMs: idle before each timed call, longer than any runtime's threads spin after a call, so
+// that none takes cores from the next runtime's call: ONNX Runtime Web's pool spins about 40 ms
+// (a core busy after every call, sampled in /proc/stat; with 20 ms, rnn-wasm relaxed's W3 took
+// 1.02 ms after ONNX Runtime Web 4T, 0.51 ms with 100), rnn-wasm's well under 1 ms.
 const settings = {
-  runtimes: RUNTIMES, workloads: WORKLOADS, warmUpMs: quick ? 500 : 1500, settleMs: 20,
+  runtimes: RUNTIMES, workloads: WORKLOADS, warmUpMs: quick ? 500 : 1500, settleMs: 100,
   rounds: { W1: quick ? 5 : 21, W2: quick ? 5 : 21, W3: quick ? 5 : 21, W4: quick ? 3 : 7 },
   calls: { W1: 1, W2: 1, W3: 64, W4: 1 },
 };
@@ -62,7 +66,9 @@ const section = `<!-- browser: begin -->
 \`npm run bench -- --browser\` runs the same workloads, weights and inputs in Debian's Chromium on a
 cross-origin-isolated local page (COOP \`same-origin\`, COEP \`require-corp\`), each runtime in its
 own module Worker, called in turn round after round (${settings.rounds.W1} rounds, W4 ${settings.rounds.W4}; W3 ${settings.calls.W3} steps per sample)
-after a ${settings.warmUpMs} ms warm-up each; medians. One run, ${new Date().toISOString().slice(0, 10)}:
+after a ${settings.warmUpMs} ms warm-up each, with ${settings.settleMs} ms idle before each timed call: longer than
+any runtime's threads spin after a call (ONNX Runtime Web's pool about 40 ms), so that none takes
+cores from the next runtime's call; medians. One run, ${new Date().toISOString().slice(0, 10)}:
 
 ${table}
 <!-- browser: end -->
