@@ -167,8 +167,9 @@ void worker_loop(std::size_t) {
   ready.fetch_add(1, std::memory_order_release);
   bool had_task = true;
   for (;;) {
-    // After a job it had no task of (the caller had taken them all: most likely this worker
-    // shares the caller's core), it parks almost at once, leaving that core to the caller.
+    // After a job it had no task of, it parks almost at once: the job had fewer tasks than
+    // threads, or the others had claimed them all before it looked (most likely it shares the
+    // caller's core, and spinning would keep that core from the caller).
     wait_until(generation, [seen](std::uint32_t now) { return now != seen || failed.load(std::memory_order_relaxed); },
                true, had_task ? kSpins : kIdleSpins, parked, -1);
     if (generation.load(std::memory_order_acquire) == seen || stopping.load()) break;  // a failure, or stop_workers
