@@ -127,12 +127,6 @@ function runChildrenInTurn(names, times, node = process.execPath) {
   return results;
 }
 
-/** Peer time / rnn-wasm time for runtimes run in turn (runChildrenInTurn): the median of each turn's ratio. */
-function turnRatio(peer, ours) {
-  if (peer.runs?.length && peer.runs.length === ours.runs?.length) return median(peer.runs.map((t, i) => t / ours.runs[i]));
-  return peer.ms / ours.ms;
-}
-
 function coldStart(which) {
   const times = [];
   for (let i = 0; i < (quick ? 3 : 7); i++) {
@@ -176,12 +170,13 @@ async function main() {
 /**
  * Peer time / rnn-wasm time. For runtimes timed in the same rounds as rnn-wasm, the median over
  * rounds of the ratio within each round: the VM's speed drifts over seconds, and a round's two
- * calls are a second apart, so this cancels what the ratio of medians would keep. Otherwise
- * (a runtime in its own process) the ratio of medians.
+ * calls are a second apart, so this cancels what the ratio of medians would keep. With
+ * pairs = 'runs', the same over the turns of processes run in turn (runChildrenInTurn).
+ * Otherwise (a runtime in its own process) the ratio of medians.
  */
-function speedRatio(peer, ours) {
-  if (peer.samples && ours.samples && peer.samples.length === ours.samples.length) {
-    return median(peer.samples.map((t, round) => t / ours.samples[round]));
+function speedRatio(peer, ours, pairs = 'samples') {
+  if (peer[pairs]?.length && peer[pairs].length === ours[pairs]?.length) {
+    return median(peer[pairs].map((t, i) => t / ours[pairs][i]));
   }
   return peer.ms / ours.ms;
 }
@@ -205,9 +200,9 @@ function report(results, cold, load, native, rates, lts) {
   }
   // Threads: rnn-wasm against the peer at the same thread count, their processes run in turn.
   const turns = TURNS === 1 ? 'each in a process of its own' : `each in a process of its own, ${TURNS} times in turn: the median of the ${TURNS} ratios`;
-  // One cell per workload both timed, given the peer's time over rnn-wasm's (turnRatio).
+  // One cell per workload both timed, given the peer's time over rnn-wasm's, paired by turn.
   const turnRow = (ourRun, peer, cell) => Object.keys(WORKLOADS).filter((id) => ourRun[id]?.ms && peer[id]?.ms)
-    .map((id) => cell(id, turnRatio(peer[id], ourRun[id]).toFixed(2))).join('; ');
+    .map((id) => cell(id, speedRatio(peer[id], ourRun[id], 'runs').toFixed(2))).join('; ');
   const t2 = results['rnn-wasm simd-threads'], o2 = results['ONNX Runtime Web 2T'];
   if (t2 && o2) {
     const row = turnRow(t2, o2, (id, ratio) => `${id} **${ratio}×** ONNX Runtime Web 2T, ${(ours[id].ms / t2[id].ms).toFixed(2)}× its own 1 thread`);
