@@ -47,7 +47,7 @@ double thread_count() { return double(rnn::parallel::threads()); }
 // A negative index says worker -index trapped (its script caught the trap).
 extern "C" EMSCRIPTEN_KEEPALIVE void rnn_thread_main(int index) {
 #ifdef RNN_WASM_THREADS
-  if (index > 0) rnn::parallel::worker_loop(static_cast<std::size_t>(index));
+  if (index > 0) rnn::parallel::worker_loop();
   if (index < 0) rnn::parallel::worker_failed();
 #else
   (void)index;

@@ -162,7 +162,7 @@ void set_threads(std::size_t n) {
   stopping.store(false);
 }
 
-void worker_loop(std::size_t) {
+void worker_loop() {
   std::uint32_t seen = generation.load(std::memory_order_acquire);
   ready.fetch_add(1, std::memory_order_release);
   bool had_task = true;

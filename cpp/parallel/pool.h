@@ -27,8 +27,8 @@ std::size_t threads();
 // any worker starts; n >= 1.
 void set_threads(std::size_t n);
 
-// A worker's life, index in [1, n): runs the tasks it claims until stop_workers().
-void worker_loop(std::size_t index);
+// A worker's life (one for each of the n-1 workers): runs the tasks it claims until stop_workers().
+void worker_loop();
 // Called for a worker whose task trapped (its JavaScript catches the trap): the job's caller
 // then throws Error(worker) once the other workers are done, and every later job runs on one
 // thread.

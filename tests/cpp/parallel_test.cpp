@@ -29,7 +29,7 @@ template <class F>
 void with_threads(std::size_t n, F&& body) {
   parallel::set_threads(n);
   std::vector<std::thread> workers;
-  for (std::size_t i = 1; i < n; ++i) workers.emplace_back([i] { parallel::worker_loop(i); });
+  for (std::size_t i = 1; i < n; ++i) workers.emplace_back([] { parallel::worker_loop(); });
   while (parallel::threads() != n) std::this_thread::yield();
   body();
   parallel::stop_workers();
@@ -150,7 +150,7 @@ TEST_CASE("a worker that the OS does not run holds no job up: the caller runs th
   sigemptyset(&action.sa_mask);
   CHECK(sigaction(SIGUSR1, &action, nullptr) == 0);
   parallel::set_threads(3);
-  std::thread worker1([] { parallel::worker_loop(1); }), worker2([] { parallel::worker_loop(2); });
+  std::thread worker1(parallel::worker_loop), worker2(parallel::worker_loop);
   while (parallel::threads() != 3) std::this_thread::yield();
   release_held.store(false);
   const bool signalled = pthread_kill(worker2.native_handle(), SIGUSR1) == 0;
