@@ -1,8 +1,8 @@
 // W x over packed panels: for each input p, x[p] is splat once and multiplies 32 outputs'
 // weights, into 8 independent accumulators, enough to hide f32x4.add latency. With 32-row panels
-// (matrices that stay in L2, see panel_rows_for) those are 8 contiguous loads; with 8-row panels
-// they are two loads in each of four panels, four streams at once, and a last one to three
-// panels go one at a time. The weights stream through once.
+// (see panel_rows_for) those are 8 contiguous loads; with 8-row panels they are two loads in
+// each of four panels, four streams at once, and a last one to three panels go one at a time.
+// The weights stream through once.
 //
 // In the SIMD build the loops over inputs take four inputs per iteration. LLVM then emits each
 // iteration accumulator by accumulator (the four splats first, then each accumulator's four

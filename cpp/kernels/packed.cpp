@@ -5,9 +5,9 @@
 namespace rnn::kernels {
 
 std::size_t panel_rows_for(std::size_t rows, std::size_t cols) {
-  constexpr std::size_t kMaxFloats = (1u << 20) / sizeof(float);  // 1 MB, half a core's L2 here
+  constexpr std::size_t kRowMultiple = 4 * kWidePanel;
   constexpr std::size_t kMaxCols = 256;
-  return rows % kWidePanel == 0 && cols <= kMaxCols && rows * cols <= kMaxFloats ? kWidePanel : kPanel;
+  return rows % kRowMultiple == 0 && cols <= kMaxCols ? kWidePanel : kPanel;
 }
 
 PackedWeights pack_weights(const float* w, const float* bias, std::size_t rows, std::size_t cols,

@@ -45,17 +45,20 @@ struct PackedWeights {
   std::vector<float, CacheLineAllocator<float>> bias;    // ceil(rows/panel) * panel; zeros without bias
 };
 
-// The panel height for W (rows, cols). A matrix that stays in L2 (up to 1 MB), has a multiple of
-// 32 rows and at most 256 columns takes 32-row panels: the matrix-vector kernel then walks one
-// pointer with 8 loads at fixed offsets, one stream instead of four. A step alone is as fast
-// either way, but a batch-1 GRU of hidden 256 over 64 steps, its W_ih and projected inputs
-// sharing L2 with W_hh, is 3.5% faster. A larger matrix streams from L3 or memory, where 8-row
-// panels read as four streams at once do better: 32-row panels made a batch-1 step of a 2-layer
-// LSTM (hidden 512, 4 MB matrices) 10-20% slower. The column bound is for the matrix-matrix
-// kernel, which reads 8 of a panel's 32 rows at a time, so the lines it touches in one pass
-// (cols x 128 bytes) should stay in L1: at 256 columns it is as fast in either layout (2048 x
-// 256 by 256 x 1024: 35.0-35.3 ms both), while 32-row panels for all of W4's matrices (256 and
-// 512 columns) made it 10% slower.
+// The panel height for W (rows, cols). A matrix with a multiple of 128 rows and at most 256
+// columns takes 32-row panels: the matrix-vector kernel then walks one pointer with 8 loads at
+// fixed offsets, one stream instead of four. Over a batch-1 GRU of hidden 256 and 64 steps, its
+// W_ih and projected inputs sharing L2 with W_hh, that is 3.5% faster; for W_ih (2048 x 256) of
+// a streaming step of a 2-layer LSTM of hidden 512, 5-9% faster over the step (Chromium 156 and
+// Node 20, 2026-12-08; 32-row panels for all four of its matrices made the step 1.35-1.5x
+// faster, but the matrix-matrix kernel 8-11% slower on them, below). The column bound is for the
+// matrix-matrix kernel, which reads 8 of a panel's 32 rows at a time, so the lines it touches in
+// one pass (cols x 128 bytes) should stay in L1: at 256 columns it is as fast in either layout
+// (2048 x 256 by 256 x 1024: 35.0-35.3 ms both), while 32-row panels for all of W4's matrices
+// (256 and 512 columns) made it 8-11% slower, with the inputs in blocks of 64-256 too, and with
+// blocks of 2 rows by 16 outputs 14%. The row multiple: a batch-1 step split by hidden units
+// needs whole panels per part (CellBase::unit_grain), and 128 rows of gates (1, 3 or 4 of them)
+// make each gate's units a multiple of 32.
 std::size_t panel_rows_for(std::size_t rows, std::size_t cols);
 
 // w: (rows, cols) row-major; bias: (rows) or null; panel: 8 or 32.

@@ -146,15 +146,18 @@ TEST_CASE("gemm: every length 0..67 of k and n, odd shapes") {
   check_gemm(33, 96, 67, random);
 }
 
-TEST_CASE("panel height: 32 rows for a multiple of 32 rows, up to 256 columns and 1 MB, else 8") {
-  CHECK(panel_rows_for(1024, 256) == kWidePanel);  // 1 MB exactly
+TEST_CASE("panel height: 32 rows for a multiple of 128 rows and up to 256 columns, else 8") {
+  CHECK(panel_rows_for(1024, 256) == kWidePanel);
   CHECK(panel_rows_for(768, 256) == kWidePanel);
-  CHECK(panel_rows_for(32, 1) == kWidePanel);
+  CHECK(panel_rows_for(2048, 256) == kWidePanel);  // 2 MB: past L2, one stream still
+  CHECK(panel_rows_for(128, 1) == kWidePanel);
   CHECK(panel_rows_for(4096, 64) == kWidePanel);
-  CHECK(panel_rows_for(1024, 257) == kPanel);  // past 1 MB
-  CHECK(panel_rows_for(32, 512) == kPanel);    // past 256 columns
+  CHECK(panel_rows_for(1024, 257) == kPanel);  // past 256 columns
+  CHECK(panel_rows_for(128, 512) == kPanel);
   CHECK(panel_rows_for(2048, 512) == kPanel);
-  CHECK(panel_rows_for(1000, 8) == kPanel);  // not a multiple of 32
+  CHECK(panel_rows_for(4000, 256) == kPanel);  // an LSTM of hidden 1000: units in 8s, not 32s
+  CHECK(panel_rows_for(800, 8) == kPanel);     // hidden 200
+  CHECK(panel_rows_for(32, 1) == kPanel);
   CHECK(panel_rows_for(8, 8) == kPanel);
 }
 
