@@ -4,6 +4,7 @@
 //   node bench/bench.mjs [--quick]          the whole benchmark (--quick: fewer repetitions)
 //   node bench/bench.mjs --child <runtime>  one runtime alone, as JSON (used for runtimes that
 //                                           cannot share a process: thread counts, backends)
+//   node bench/bench.mjs --child <a>+<b>    two thread pools in one process, in alternating blocks
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,8 +25,13 @@ const ROUNDS = { W1: quick ? 5 : 21, W2: quick ? 5 : 21, W3: quick ? 5 : 21, W4:
 const CALLS = { W1: 1, W2: 1, W3: 64, W4: 1 };
 const SLOW_MS = 4000; // a runtime slower than this per call is timed in fewer rounds
 const WARM_UP_MS = quick ? 500 : 1500;
-// Runs of each 2-thread runtime's process, in turn with the other's (runChildrenInTurn).
-const TURNS = quick ? 1 : 3;
+// The 2-thread runtimes share a process and take turns in blocks (measureInBlocks): per workload,
+// BLOCK_PAIRS pairs of blocks, each LEAD_MS of untimed calls (longer than ONNX Runtime Web's
+// threads spin after a call, about 40 ms, so the other's pool has gone quiet: at least one call)
+// and then BLOCK_MS of timed calls (at least one).
+const BLOCK_PAIRS = { W1: quick ? 3 : 10, W2: quick ? 3 : 10, W3: quick ? 3 : 10, W4: quick ? 2 : 5 };
+const LEAD_MS = 60;
+const BLOCK_MS = 200;
 // The current Node LTS (scripts/setup.sh --node-lts), where init() takes relaxed-threads: the
 // 2-thread comparison runs there too when it is installed.
 const NODE_LTS = 'build/node-lts/bin/node';
@@ -89,42 +95,67 @@ async function measure(runtimes, weights) {
   return results;
 }
 
-function runChild(name, node = process.execPath) {
-  try {
-    const results = JSON.parse(execFileSync(node, [new URL(import.meta.url).pathname, '--child', name, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
-    // Its rounds are not rnn-wasm's: no per-round pairing (speedRatio) for it.
-    for (const runtime of Object.values(results)) for (const w of Object.values(runtime)) delete w.samples;
-    return results;
-  } catch (e) {
-    return { [name]: { error: `failed: ${String(e.message).split('\n')[0]}` } };
-  }
-}
-
 /**
- * Runs each of `names` in a child process of its own, `times` times, in turn (every other time in
- * the reverse order), so that a slow spell of the VM, which lasts minutes, falls on them alike.
- * Each workload's `ms` is the median over the runs; `runs` holds every run's.
+ * Times two runtimes that each run a pool of threads, in one process: per workload, pairs of
+ * blocks in alternating order, each block LEAD_MS of untimed calls and then BLOCK_MS of timed
+ * ones. `samples` holds each block's median call, so that speedRatio pairs the two runtimes'
+ * blocks of the same pair. Why blocks and not processes run in turn: this VM moves its two vCPUs
+ * between placements every few hundred ms to seconds (a round trip of a cache line between the
+ * two threads 112 or 330 ns), and rnn-wasm's 2-thread W1 with them (0.91-0.93 against 1.24-1.29
+ * ms in one process), so runs in separate processes met different placements; a block pair
+ * meets one. Calls back to back: with idle between calls, this VM's kernel wakes a thread on
+ * the busy core once the other has idled about 15 ms (bench/browser.mjs measures that case).
  */
-function runChildrenInTurn(names, times, node = process.execPath) {
-  const runs = {};
-  for (let i = 0; i < times; i++) {
-    for (const name of i % 2 ? [...names].reverse() : names) {
-      for (const [runtime, byWorkload] of Object.entries(runChild(name, node))) (runs[runtime] ??= []).push(byWorkload);
+async function measureInBlocks(runtimes, weights) {
+  const results = Object.fromEntries(runtimes.map((r) => [r.name, {}]));
+  for (const [id, w] of Object.entries(WORKLOADS)) {
+    const runners = [];
+    for (const runtime of runtimes) runners.push({ runtime, runner: await runtime.setup(w, weights), samples: [] });
+    const call = async (r) => {
+      for (let c = 0; c < CALLS[id]; c++) r.output = await r.runner.run();
+    };
+    for (const r of runners) {
+      const start = performance.now();
+      do await call(r); while (performance.now() - start < WARM_UP_MS);
     }
-  }
-  const results = {};
-  for (const [runtime, list] of Object.entries(runs)) {
-    if (list[0].error) {  // the child failed (runChild)
-      results[runtime] = list[0];
-      continue;
+    for (let pair = 0; pair < BLOCK_PAIRS[id]; pair++) {
+      for (const r of pair % 2 ? [...runners].reverse() : runners) {
+        let start = performance.now();
+        do await call(r); while (performance.now() - start < LEAD_MS);
+        const times = [];
+        start = performance.now();
+        do {
+          const t = performance.now();
+          await call(r);
+          times.push((performance.now() - t) / CALLS[id]);
+        } while (performance.now() - start < BLOCK_MS);
+        r.samples.push(median(times));
+      }
     }
-    results[runtime] = {};
-    for (const id of Object.keys(WORKLOADS)) {
-      const timed = list.map((r) => r[id]).filter((r) => r?.ms);
-      results[runtime][id] = timed.length ? { ...timed[0], ms: median(timed.map((r) => r.ms)), runs: timed.map((r) => r.ms) } : list[0][id];
+    for (const r of runners) {
+      results[r.runtime.name][id] = { ms: median(r.samples), samples: r.samples, output: Array.from(r.output.slice(-w.batch * w.hidden)) };
+      console.error(`bench: ${id} ${r.runtime.name}: ${median(r.samples).toFixed(3)} ms (blocks)`);
+      r.runner.dispose?.();
     }
   }
   return results;
+}
+
+function runChild(name, node = process.execPath) {
+  try {
+    const results = JSON.parse(execFileSync(node, [new URL(import.meta.url).pathname, '--child', name, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+    // Its rounds are not rnn-wasm's: no per-round pairing (speedRatio) with the main process's
+    // runtimes. Two runtimes timed in blocks keep theirs as `blocks`, to pair with each other.
+    for (const runtime of Object.values(results)) {
+      for (const w of Object.values(runtime)) {
+        if (name.includes('+')) w.blocks = w.samples;
+        delete w.samples;
+      }
+    }
+    return results;
+  } catch (e) {
+    return Object.fromEntries(name.split('+').map((n) => [n, { error: `failed: ${String(e.message).split('\n')[0]}` }]));
+  }
 }
 
 function coldStart(which) {
@@ -144,21 +175,24 @@ async function main() {
     'rnn-threads2': { backend: 'simd-threads', threads: 2 },
     'rnn-relaxed-threads2': { backend: 'relaxed-threads', threads: 2 },
   };
-  await rnn.init(initOptions[child] ?? { backend: 'simd' });
+  await rnn.init(initOptions[child?.split('+')[0]] ?? { backend: 'simd' });
   const weights = {};
   for (const name of ['lstm1', 'gru1', 'lstm2']) {
     weights[name] = rnn.loadSafetensors(readFileSync(`${FOLDER}/${name}.safetensors`)).tensors;
   }
   if (child) {
-    const results = await measure([await makeRuntime(child)], weights);
+    const names = child.split('+');
+    const runtimes = [];
+    for (const name of names) runtimes.push(await makeRuntime(name));
+    const results = await (names.length > 1 ? measureInBlocks(runtimes, weights) : measure(runtimes, weights));
     console.log(JSON.stringify(results));
     return;
   }
   const results = await measure([await makeRuntime('rnn-simd'), await makeRuntime('rnn-int8'), await makeRuntime('ort1'), await makeRuntime('tfjs-wasm')], weights);
   const rates = readRates(WORKLOADS);
-  Object.assign(results, runChild('rnn-baseline'), runChildrenInTurn(['rnn-threads2', 'ort2'], TURNS), runChild('tfjs-cpu'));
+  Object.assign(results, runChild('rnn-baseline'), runChild('rnn-threads2+ort2'), runChild('tfjs-cpu'));
   const lts = existsSync(NODE_LTS)
-    ? { version: execFileSync(NODE_LTS, ['--version'], { encoding: 'utf8' }).trim(), results: runChildrenInTurn(['rnn-relaxed-threads2', 'ort2'], TURNS, NODE_LTS) }
+    ? { version: execFileSync(NODE_LTS, ['--version'], { encoding: 'utf8' }).trim(), results: runChild('rnn-relaxed-threads2+ort2', NODE_LTS) }
     : undefined;
   if (!lts) console.error(`bench: no ${NODE_LTS} (scripts/setup.sh --node-lts): the 2-thread comparison runs on ${process.version} only`);
   const cold = { 'rnn-wasm simd': coldStart('rnn-wasm'), 'ONNX Runtime Web 1T': coldStart('ort'), 'TensorFlow.js wasm': coldStart('tfjs-wasm') };
@@ -171,8 +205,8 @@ async function main() {
  * Peer time / rnn-wasm time. For runtimes timed in the same rounds as rnn-wasm, the median over
  * rounds of the ratio within each round: the VM's speed drifts over seconds, and a round's two
  * calls are a second apart, so this cancels what the ratio of medians would keep. With
- * pairs = 'runs', the same over the turns of processes run in turn (runChildrenInTurn).
- * Otherwise (a runtime in its own process) the ratio of medians.
+ * pairs = 'blocks', the same over the pairs of blocks of two runtimes timed in blocks
+ * (measureInBlocks). Otherwise (a runtime in its own process) the ratio of medians.
  */
 function speedRatio(peer, ours, pairs = 'samples') {
   if (peer[pairs]?.length && peer[pairs].length === ours[pairs]?.length) {
@@ -198,22 +232,22 @@ function report(results, cold, load, native, rates, lts) {
     });
     lines.push(`| ${id} ${w.title}: batch ${w.batch}, T ${w.steps}, ${w.input}→${w.hidden}${w.steps === 1 ? ', per step' : ''} | ${cells.join(' | ')} | ${fmt(native[id])} ms (wasm/native ${(ours[id].ms / native[id]).toFixed(2)}) |`);
   }
-  // Threads: rnn-wasm against the peer at the same thread count, their processes run in turn.
-  const turns = TURNS === 1 ? 'each in a process of its own' : `each in a process of its own, ${TURNS} times in turn: the median of the ${TURNS} ratios`;
-  // One cell per workload both timed, given the peer's time over rnn-wasm's, paired by turn.
-  const turnRow = (ourRun, peer, cell) => Object.keys(WORKLOADS).filter((id) => ourRun[id]?.ms && peer[id]?.ms)
-    .map((id) => cell(id, speedRatio(peer[id], ourRun[id], 'runs').toFixed(2))).join('; ');
+  // Threads: rnn-wasm against the peer at the same thread count, in blocks in one process.
+  const blocks = `both in one process, in alternating blocks of ${BLOCK_MS} ms of calls back to back, each after ${LEAD_MS} ms of untimed calls: the median over ${BLOCK_PAIRS.W1} pairs of blocks (W4 ${BLOCK_PAIRS.W4}) of the ratio of the two blocks' median calls`;
+  // One cell per workload both timed, given the peer's time over rnn-wasm's, paired by block.
+  const blockRow = (ourRun, peer, cell) => Object.keys(WORKLOADS).filter((id) => ourRun[id]?.ms && peer[id]?.ms)
+    .map((id) => cell(id, speedRatio(peer[id], ourRun[id], 'blocks').toFixed(2))).join('; ');
   const t2 = results['rnn-wasm simd-threads'], o2 = results['ONNX Runtime Web 2T'];
   if (t2 && o2) {
-    const row = turnRow(t2, o2, (id, ratio) => `${id} **${ratio}×** ONNX Runtime Web 2T, ${(ours[id].ms / t2[id].ms).toFixed(2)}× its own 1 thread`);
+    const row = blockRow(t2, o2, (id, ratio) => `${id} **${ratio}×** ONNX Runtime Web 2T, ${(ours[id].ms / t2[id].ms).toFixed(2)}× its own 1 thread`);
     lines.push('');
-    lines.push(`2 threads, rnn-wasm simd-threads against ONNX Runtime Web 2T (above 1: rnn-wasm is faster; ${turns}) and against rnn-wasm simd on 1 thread: ${row}`);
+    lines.push(`2 threads, rnn-wasm simd-threads against ONNX Runtime Web 2T (above 1: rnn-wasm is faster; ${blocks}) and against rnn-wasm simd on 1 thread (timed in the main process): ${row}`);
   }
   const r2 = lts?.results['rnn-wasm relaxed-threads'], l2 = lts?.results['ONNX Runtime Web 2T'];
   if (r2 && l2) {
-    const row = turnRow(r2, l2, (id, ratio) => `${id} **${ratio}×** (${fmt(r2[id].ms)} against ${fmt(l2[id].ms)} ms)`);
+    const row = blockRow(r2, l2, (id, ratio) => `${id} **${ratio}×** (${fmt(r2[id].ms)} against ${fmt(l2[id].ms)} ms)`);
     lines.push('');
-    lines.push(`On Node ${lts.version.slice(1)} (the current LTS, where \`init()\` takes relaxed-threads), 2 threads, rnn-wasm relaxed-threads against ONNX Runtime Web 2T (${turns}): ${row}`);
+    lines.push(`On Node ${lts.version.slice(1)} (the current LTS, where \`init()\` takes relaxed-threads), 2 threads, rnn-wasm relaxed-threads against ONNX Runtime Web 2T (the same way): ${row}`);
   } else if (lts) {
     lines.push('');
     lines.push(`On Node ${lts.version.slice(1)} the 2-thread comparison failed: ${Object.values(lts.results).map((r) => r.error).filter(Boolean).join('; ')}`);
@@ -260,7 +294,9 @@ that ratio within each round, which cancels the VM's speed drifting between roun
 others, the ratio of the medians. Times include copying the input in and the output out, as a
 user's call does. rnn-wasm simd, ONNX Runtime Web 1T and TensorFlow.js wasm share one process;
 the other columns each ran in a process of their own, rnn-wasm simd-threads and ONNX Runtime
-Web 2T ${TURNS === 1 ? 'once each' : `${TURNS} times each, in turn (their columns give the medians)`}.
+Web 2T in one together, in alternating blocks of ${BLOCK_MS} ms of calls, each after ${LEAD_MS} ms of
+untimed calls (their columns give the medians of the blocks' median calls; their ratio, the
+median over the pairs of blocks).
 Where the current Node LTS is installed (scripts/setup.sh --node-lts), rnn-wasm relaxed-threads,
 which \`init()\` takes there, and ONNX Runtime Web 2T run the same way on it, for a line below
 the table.
@@ -284,14 +320,17 @@ Measured on the same machine with standalone wasm programs built from the projec
 - **Batch 1 is one matrix-vector product per step** (W1: 64 of 1024 x 256). Its kernel walks
   pointers so each load is one instruction (Emscripten builds with LLVM's loop strength
   reduction off, and an index per load costs V8 a shift and an add): 1.14x over indexing.
-  Matrices that stay in L2 (up to 1 MB and 256 columns, a multiple of 32 rows: W1's and W2's)
-  are packed in 32-row panels, so the kernel walks one pointer with 8 loads at fixed offsets
-  instead of four. A step alone runs at the same speed either way, but over a whole sequence,
-  where W_ih and the projected inputs share L2 with W_hh, one stream does better: W2 alone
-  1.70 -> 1.64 ms, and timed against ONNX Runtime Web in one process, call for call, the ratio
-  went from 1.00-1.03 to 1.07-1.09 (W1 from 1.02-1.05 to 1.07-1.10). Larger matrices keep 8-row
-  panels read as four streams at once, which L3 and memory serve better: 32-row panels made W3
-  10-20% slower. Unrolled by hand over two inputs it was 17% slower in V8 (LLVM's unrolling
+  Matrices of up to 256 columns and a multiple of 128 rows (W1's and W2's, and W3's first
+  W_ih) are packed in 32-row panels, so the kernel walks one pointer with 8 loads at fixed
+  offsets instead of four. A step alone runs at the same speed either way, but over a whole
+  sequence, where W_ih and the projected inputs share L2 with W_hh, one stream does better: W2
+  alone 1.70 -> 1.64 ms, and timed against ONNX Runtime Web in one process, call for call, the
+  ratio went from 1.00-1.03 to 1.07-1.09 (W1 from 1.02-1.05 to 1.07-1.10). W3's first W_ih (2
+  MB, from L3) in 32-row panels made its step 5-9% faster (2026-12-08). Its three 512-column
+  matrices in 32-row panels made the step 1.35-1.5x faster, but the matrix-matrix kernel 8-11%
+  slower on them (W4), so they keep 8-row panels read as four streams at once (until 2026-12-07
+  every matrix past 1 MB did, measured then as 10-20% faster for W3; no longer so in this slow
+  spell). Unrolled by hand over two inputs it was 17% slower in V8 (LLVM's unrolling
   by four, below, is faster). The packed weights start on 64-byte boundaries: Emscripten's
   malloc returns large blocks 8 bytes past a 16-byte boundary, where one weight load in four
   straddled two cache lines (W1 2.47 -> 2.27 ms). W1

@@ -1,7 +1,9 @@
 // One runtime of the browser benchmark in its own module Worker (its own wasm instance and
 // thread count): rnn-wasm with a given build and thread count ('rnn-relaxed-threads:2'), or ONNX
 // Runtime Web with a given thread count ('ort2').
-// Messages: { setup: { runtime, workloads } } -> { ready }, then { id, calls } -> { ms, output }.
+// Messages: { setup: { runtime, workloads } } -> { ready }, then { id, calls } -> { ms, output }
+// (one sample of `calls` calls), or { id, calls, block: { leadMs, blockMs } } -> { ms, output }
+// (untimed samples for leadMs, then samples back to back for blockMs; ms is their median).
 let runners;
 
 const inputOf = (w) => Float32Array.from({ length: w.steps * w.batch * w.input }, (_, i) => Math.sin(0.37 * i));
@@ -62,9 +64,23 @@ onmessage = async ({ data }) => {
     }
     const run = runners[data.id];
     let output;
-    const start = performance.now();
-    for (let c = 0; c < data.calls; c++) output = await run();
-    const ms = (performance.now() - start) / data.calls;
+    const sample = async () => {
+      const start = performance.now();
+      for (let c = 0; c < data.calls; c++) output = await run();
+      return (performance.now() - start) / data.calls;
+    };
+    let ms;
+    if (data.block) { // untimed calls for leadMs, then samples back to back for blockMs: their median
+      const { leadMs, blockMs } = data.block;
+      let start = performance.now();
+      do await sample(); while (performance.now() - start < leadMs);
+      const times = [];
+      start = performance.now();
+      do times.push(await sample()); while (performance.now() - start < blockMs);
+      ms = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+    } else {
+      ms = await sample();
+    }
     postMessage({ ms, output: Array.from(output.slice(-data.keep)) });
   } catch (e) {
     postMessage({ error: String(e?.stack ?? e) });
