@@ -328,7 +328,9 @@ Measured on the same machine with standalone wasm programs built from the projec
   ratio went from 1.00-1.03 to 1.07-1.09 (W1 from 1.02-1.05 to 1.07-1.10). W3's first W_ih (2
   MB, from L3) in 32-row panels made its step 5-9% faster (2026-12-08). Its three 512-column
   matrices in 32-row panels made the step 1.35-1.5x faster, but the matrix-matrix kernel 8-11%
-  slower on them (W4), so they keep 8-row panels read as four streams at once (until 2026-12-07
+  slower on them (W4; storing a panel's 8-row groups per block of 4 inputs, so that it reads
+  whole lines, made both kernels slower), so they keep 8-row panels read as four streams at
+  once (until 2026-12-07
   every matrix past 1 MB did, measured then as 10-20% faster for W3; no longer so in this slow
   spell). Unrolled by hand over two inputs it was 17% slower in V8 (LLVM's unrolling
   by four, below, is faster). The packed weights start on 64-byte boundaries: Emscripten's

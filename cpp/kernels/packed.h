@@ -56,9 +56,11 @@ struct PackedWeights {
 // one pass (cols x 128 bytes) should stay in L1: at 256 columns it is as fast in either layout
 // (2048 x 256 by 256 x 1024: 35.0-35.3 ms both), while 32-row panels for all of W4's matrices
 // (256 and 512 columns) made it 8-11% slower, with the inputs in blocks of 64-256 too, and with
-// blocks of 2 rows by 16 outputs 14%. The row multiple: a batch-1 step split by hidden units
-// needs whole panels per part (CellBase::unit_grain), and 128 rows of gates (1, 3 or 4 of them)
-// make each gate's units a multiple of 32.
+// blocks of 2 rows by 16 outputs 14%. Nor did 32-row panels whose 8-row groups are stored per
+// block of 4 inputs (whole lines for the matrix-matrix kernel) serve both, as first written:
+// every matrix in them, Node 20, W3 0.32x and W4 0.86x. The row multiple: a batch-1 step split
+// by hidden units needs whole panels per part (CellBase::unit_grain), and 128 rows of gates (1,
+// 3 or 4 of them) make each gate's units a multiple of 32.
 std::size_t panel_rows_for(std::size_t rows, std::size_t cols);
 
 // w: (rows, cols) row-major; bias: (rows) or null; panel: 8 or 32.
