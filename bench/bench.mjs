@@ -14,6 +14,7 @@ import { writeReadmeSection } from '../scripts/readme-section.mjs';
 import { onnxRuntime, rnnWasm, tensorflow } from './runtimes.mjs';
 import { measureModelLoad, modelLoadLine } from './model-load.mjs';
 import { readRateLine, readRates } from './read-rate.mjs';
+import { median, timeBlock } from './timing.mjs';
 import { WORKLOADS, flops, writeWeights } from './workloads.mjs';
 
 const FOLDER = 'build/bench';
@@ -35,8 +36,6 @@ const BLOCK_MS = 200;
 // The current Node LTS (scripts/setup.sh --node-lts), where init() takes relaxed-threads: the
 // 2-thread comparison runs there too when it is installed.
 const NODE_LTS = 'build/node-lts/bin/node';
-
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 async function makeRuntime(name) {
   switch (name) {
@@ -111,25 +110,15 @@ async function measureInBlocks(runtimes, weights) {
   for (const [id, w] of Object.entries(WORKLOADS)) {
     const runners = [];
     for (const runtime of runtimes) runners.push({ runtime, runner: await runtime.setup(w, weights), samples: [] });
-    const call = async (r) => {
-      for (let c = 0; c < CALLS[id]; c++) r.output = await r.runner.run();
-    };
-    for (const r of runners) {
+    const sample = (r) => async () => {
       const start = performance.now();
-      do await call(r); while (performance.now() - start < WARM_UP_MS);
-    }
+      for (let c = 0; c < CALLS[id]; c++) r.output = await r.runner.run();
+      return (performance.now() - start) / CALLS[id];
+    };
+    for (const r of runners) for (const start = performance.now(); performance.now() - start < WARM_UP_MS;) await sample(r)();
     for (let pair = 0; pair < BLOCK_PAIRS[id]; pair++) {
       for (const r of pair % 2 ? [...runners].reverse() : runners) {
-        let start = performance.now();
-        do await call(r); while (performance.now() - start < LEAD_MS);
-        const times = [];
-        start = performance.now();
-        do {
-          const t = performance.now();
-          await call(r);
-          times.push((performance.now() - t) / CALLS[id]);
-        } while (performance.now() - start < BLOCK_MS);
-        r.samples.push(median(times));
+        r.samples.push(await timeBlock(sample(r), { leadMs: LEAD_MS, blockMs: BLOCK_MS }));
       }
     }
     for (const r of runners) {

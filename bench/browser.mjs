@@ -12,6 +12,7 @@ import { init } from 'rnn-wasm';
 import { writeReadmeSection } from '../scripts/readme-section.mjs';
 import { resultOfPage } from '../tests/e2e/browser.mjs';
 import { readRateLine } from './read-rate.mjs';
+import { median } from './timing.mjs';
 import { WORKLOADS, writeWeights } from './workloads.mjs';
 
 const FOLDER = 'build/bench';
@@ -51,7 +52,6 @@ const result = { ...pages[0], runtimes: Object.assign({}, ...pages.map((p) => p.
 const names = Object.keys(result.runtimes);
 const [relaxed, simd, ort1, relaxed2, ort2, relaxed4, ort4] = names;
 const cell = (v) => (v < 10 ? v.toFixed(3) : v.toFixed(1));
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 // Each peer against rnn-wasm at the same thread count, and rnn-wasm's 2 threads against its 1.
 const ratios = [[ort1, relaxed, '1T'], [ort1, simd, '1T simd'], [ort2, relaxed2, '2T'], [ort4, relaxed4, '4T*'], [relaxed, relaxed2, 'rnn 1T / 2T']];
 // One table per way of timing: `ms` and `samples` (after idle) or `blockMs` and `blockSamples`

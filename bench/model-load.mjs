@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
+import { median } from './timing.mjs';
+
 const MODELS = 'web-demo/public/models';
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 const FIRST_PREDICTION = {
   sentiment: (rnn, model, vocab) => model.predict(vocab.encode(rnn.tokenizeSst2('Not bad at all.'))),

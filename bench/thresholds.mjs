@@ -7,9 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import { median } from './timing.mjs';
+
 const quick = process.argv.includes('--quick');
 const here = fileURLToPath(import.meta.url);
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 // [label, layer, hidden, batch, steps]: the recurrent product's multiply-adds per step are
 // gates * hidden^2 * batch (LSTM: 4).
 const SHAPES = [

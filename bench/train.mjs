@@ -25,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 
 import { writeReadmeSection } from '../scripts/readme-section.mjs';
 import { FOLDER, WINDOWS, readBatches, trainWorkloads, writeTrainingData } from './train/data.mjs';
+import { median } from './timing.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -36,7 +37,6 @@ const W1_ROUNDS = quick ? 7 : 21, W1_WARM_UP_MS = quick ? 500 : 1500;
 // Runtimes in the table's order, with the name shown when one is skipped before it names itself.
 const RUNTIMES = { 'rnn-simd': 'rnn-wasm simd', 'rnn-baseline': 'rnn-wasm baseline', pytorch: 'PyTorch', 'tfjs-wasm': 'TensorFlow.js wasm', 'tfjs-cpu': 'TensorFlow.js cpu', brainjs: 'brain.js' };
 
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 /** The loss steps, then the timed windows; seconds per window. */
 async function train(runner, batches, w) {

@@ -4,6 +4,8 @@
 // Messages: { setup: { runtime, workloads } } -> { ready }, then { id, calls } -> { ms, output }
 // (one sample of `calls` calls), or { id, calls, block: { leadMs, blockMs } } -> { ms, output }
 // (untimed samples for leadMs, then samples back to back for blockMs; ms is their median).
+import { timeBlock } from '../timing.mjs';
+
 let runners;
 
 const inputOf = (w) => Float32Array.from({ length: w.steps * w.batch * w.input }, (_, i) => Math.sin(0.37 * i));
@@ -69,18 +71,7 @@ onmessage = async ({ data }) => {
       for (let c = 0; c < data.calls; c++) output = await run();
       return (performance.now() - start) / data.calls;
     };
-    let ms;
-    if (data.block) { // untimed calls for leadMs, then samples back to back for blockMs: their median
-      const { leadMs, blockMs } = data.block;
-      let start = performance.now();
-      do await sample(); while (performance.now() - start < leadMs);
-      const times = [];
-      start = performance.now();
-      do times.push(await sample()); while (performance.now() - start < blockMs);
-      ms = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-    } else {
-      ms = await sample();
-    }
+    const ms = data.block ? await timeBlock(sample, data.block) : await sample();
     postMessage({ ms, output: Array.from(output.slice(-data.keep)) });
   } catch (e) {
     postMessage({ error: String(e?.stack ?? e) });

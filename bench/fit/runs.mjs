@@ -4,6 +4,8 @@
 // same weights on the same batches, in alternating rounds after a warm-up run of each.
 //   R: the rnn-wasm module, initialised; ids: Tiny Shakespeare as character ids.
 
+import { median } from '../timing.mjs';
+
 export const VARIANTS = ['calling thread', 'worker', 'worker + sync() every second'];
 
 function workloads(R, ids, steps) {
@@ -23,7 +25,6 @@ function workloads(R, ids, steps) {
   };
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** One fit: { wall: tokens per second from fit() to done, steady: the median rate the progress reports give after the first }. */
 async function once(R, model, options, variant) {

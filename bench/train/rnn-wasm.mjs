@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 
 import { inputOf, WORKLOADS } from '../workloads.mjs';
 import { ADAM, CLIP_NORM, FOLDER } from './data.mjs';
+import { median } from '../timing.mjs';
 
 async function load(backendName) {
   const rnn = await import('rnn-wasm');
@@ -63,7 +64,6 @@ export async function w1TrainingRatio(backendName, { rounds, warmUpMs }) {
     lstm.backward(gradOut);
     opt.step();
   };
-  const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
   for (const f of [forward, step]) for (const start = performance.now(); performance.now() - start < warmUpMs;) f();
   const times = { forward: [], step: [] };
   for (let r = 0; r < rounds; r++) {
