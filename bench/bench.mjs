@@ -309,20 +309,20 @@ Measured on the same machine with standalone wasm programs built from the projec
 - **Batch 1 is one matrix-vector product per step** (W1: 64 of 1024 x 256). Its kernel walks
   pointers so each load is one instruction (Emscripten builds with LLVM's loop strength
   reduction off, and an index per load costs V8 a shift and an add): 1.14x over indexing.
-  Matrices of up to 256 columns and a multiple of 128 rows (W1's and W2's, and W3's first
-  W_ih) are packed in 32-row panels, so the kernel walks one pointer with 8 loads at fixed
-  offsets instead of four. A step alone runs at the same speed either way, but over a whole
-  sequence, where W_ih and the projected inputs share L2 with W_hh, one stream does better: W2
-  alone 1.70 -> 1.64 ms, and timed against ONNX Runtime Web in one process, call for call, the
-  ratio went from 1.00-1.03 to 1.07-1.09 (W1 from 1.02-1.05 to 1.07-1.10). W3's first W_ih (2
-  MB, from L3) in 32-row panels made its step 5-9% faster (2026-12-08). Its three 512-column
-  matrices in 32-row panels made the step 1.35-1.5x faster, but the matrix-matrix kernel 8-11%
-  slower on them (W4; storing a panel's 8-row groups per block of 4 inputs, so that it reads
-  whole lines, made both kernels slower), so they keep 8-row panels read as four streams at
-  once (until 2026-12-07
-  every matrix past 1 MB did, measured then as 10-20% faster for W3; no longer so in this slow
-  spell). Unrolled by hand over two inputs it was 17% slower in V8 (LLVM's unrolling
-  by four, below, is faster). The packed weights start on 64-byte boundaries: Emscripten's
+  Matrices of up to 512 columns and a multiple of 64 rows (all of W1-W4's) are packed in 16-row
+  panels, so the kernel reads its 32 outputs per input from two streams instead of four. Over a
+  whole sequence, where W_ih and the projected inputs share L2 with W_hh, fewer streams do
+  better: 32-row panels (one stream) for up to 256 columns took W2 alone from 1.70 to 1.64 ms,
+  its ratio to ONNX Runtime Web from 1.00-1.03 to 1.07-1.09 (W1 from 1.02-1.05 to 1.07-1.10)
+  and W3's step 5-9%. 16-row panels for up to 512 columns replaced them (2026-12-08; Node 20,
+  one process, alternated): 2 threads W1 1.06x, W2 1.03x, W3 1.04x; one thread W3 1.08-1.17x;
+  in Chromium, relaxed, W3 0.295 -> 0.263 ms. 32-row panels for W3's three 512-column matrices
+  made its step 1.15-1.35x faster, but the matrix-matrix kernel, which reads 8 rows of a panel
+  at a time, half a line of every other one, 4-11% slower on them (W4), however it read them
+  (in place, each 8-row group copied out first, inputs in blocks of 64-256, blocks of 2 rows by
+  16 outputs, 8-row groups stored per block of 4 inputs); in 16-row panels it reads whole lines
+  in order and W4 is within the noise. The matrix-vector loop unrolled by hand over two inputs
+  was 17% slower in V8 (LLVM's unrolling by four, below, is faster). The packed weights start on 64-byte boundaries: Emscripten's
   malloc returns large blocks 8 bytes past a 16-byte boundary, where one weight load in four
   straddled two cache lines (W1 2.47 -> 2.27 ms). W1
   then splits as about 0.5 ms input projection (16 G multiply-adds/s), 1.3 ms recurrence (W_hh

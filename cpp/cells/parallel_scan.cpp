@@ -18,7 +18,7 @@
 namespace rnn {
 
 std::size_t CellBase::unit_grain() const {
-  // Both products are split by units: each range must be whole panels of both (8 or 32 rows).
+  // Both products are split by units: each range must be whole panels of both (8 or 16 rows).
   const std::size_t grain = std::max(hh_.row_grain(), ih_.row_grain());
   return hidden_size_ % grain == 0 ? grain : 0;
 }

@@ -1,8 +1,8 @@
 // W x over packed panels: for each input p, x[p] is splat once and multiplies 32 outputs'
-// weights, into 8 independent accumulators, enough to hide f32x4.add latency. With 32-row panels
-// (see panel_rows_for) those are 8 contiguous loads; with 8-row panels they are two loads in
-// each of four panels, four streams at once, and a last one to three panels go one at a time.
-// The weights stream through once.
+// weights, into 8 independent accumulators, enough to hide f32x4.add latency. With 16-row panels
+// (see panel_rows_for) those are four loads in each of two panels, two streams at once; with
+// 8-row panels, two loads in each of four panels, four streams; panels left over go one at a
+// time. The weights stream through once.
 //
 // In the SIMD build the loops over inputs take four inputs per iteration. LLVM then emits each
 // iteration accumulator by accumulator (the four splats first, then each accumulator's four
@@ -39,27 +39,43 @@ inline v128_t mul_add(v128_t acc, const float* w, v128_t x) {
   return madd_f32x4(wasm_v128_load(w), x, acc);
 }
 
-// 32-row panels: one pointer, 8 loads at fixed offsets per input.
+// 16-row panels, two at a time (two streams), then a last one alone.
 void gemv_wide_panels(const PackedWeights& w, const float* x, float* y, std::size_t first, std::size_t end) {
   const std::size_t n = w.cols;
-  const float* wp = w.panels.data() + first * n * kWidePanel;
-  for (std::size_t q = first; q < end; ++q) {
+  const std::size_t panel_size = n * kWidePanel;
+  std::size_t q = first;
+  for (; q + 2 <= end; q += 2) {
     const float* b = w.bias.data() + q * kWidePanel;
     v128_t acc[8];
     for (int v = 0; v < 8; ++v) acc[v] = wasm_v128_load(b + 4 * v);
+    const float* w0 = w.panels.data() + q * panel_size;
+    const float* w1 = w0 + panel_size;
     RNN_GEMV_INPUTS_PER_ITERATION
-    for (const float *xp = x, *end = x + n; xp != end; ++xp, wp += kWidePanel) {
+    for (const float *xp = x, *end = x + n; xp != end; ++xp) {
       const v128_t s = wasm_v128_load32_splat(xp);
-      acc[0] = mul_add(acc[0], wp, s);
-      acc[1] = mul_add(acc[1], wp + 4, s);
-      acc[2] = mul_add(acc[2], wp + 8, s);
-      acc[3] = mul_add(acc[3], wp + 12, s);
-      acc[4] = mul_add(acc[4], wp + 16, s);
-      acc[5] = mul_add(acc[5], wp + 20, s);
-      acc[6] = mul_add(acc[6], wp + 24, s);
-      acc[7] = mul_add(acc[7], wp + 28, s);
+      acc[0] = mul_add(acc[0], w0, s);
+      acc[1] = mul_add(acc[1], w0 + 4, s);
+      acc[2] = mul_add(acc[2], w0 + 8, s);
+      acc[3] = mul_add(acc[3], w0 + 12, s);
+      acc[4] = mul_add(acc[4], w1, s);
+      acc[5] = mul_add(acc[5], w1 + 4, s);
+      acc[6] = mul_add(acc[6], w1 + 8, s);
+      acc[7] = mul_add(acc[7], w1 + 12, s);
+      w0 += kWidePanel;
+      w1 += kWidePanel;
     }
     for (int v = 0; v < 8; ++v) wasm_v128_store(y + q * kWidePanel + 4 * v, acc[v]);
+  }
+  for (; q < end; ++q) {
+    const float* b = w.bias.data() + q * kWidePanel;
+    v128_t acc[4];
+    for (int v = 0; v < 4; ++v) acc[v] = wasm_v128_load(b + 4 * v);
+    const float* w0 = w.panels.data() + q * panel_size;
+    for (const float *xp = x, *end = x + n; xp != end; ++xp, w0 += kWidePanel) {
+      const v128_t s = wasm_v128_load32_splat(xp);
+      for (int v = 0; v < 4; ++v) acc[v] = mul_add(acc[v], w0 + 4 * v, s);
+    }
+    for (int v = 0; v < 4; ++v) wasm_v128_store(y + q * kWidePanel + 4 * v, acc[v]);
   }
 }
 
@@ -113,7 +129,7 @@ void gemv_packed_rows_f32_wasm_simd(const PackedWeights& w, const float* x, floa
                                     std::size_t end) {
   assert(first % w.panel == 0 && (end % w.panel == 0 || end == w.rows) && first <= end && end <= w.rows);
   assert(first == end || (x || w.cols == 0) && y);
-  assert(w.panel == kPanel || w.rows % kWidePanel == 0);
+  assert(w.panel == kPanel || w.rows % w.panel == 0);
   const std::size_t first_panel = first / w.panel, end_panel = (end + w.panel - 1) / w.panel;
   if (w.panel == kWidePanel)
     gemv_wide_panels(w, x, y, first_panel, end_panel);

@@ -6,7 +6,7 @@ namespace rnn::kernels {
 
 std::size_t panel_rows_for(std::size_t rows, std::size_t cols) {
   constexpr std::size_t kRowMultiple = 4 * kWidePanel;
-  constexpr std::size_t kMaxCols = 256;
+  constexpr std::size_t kMaxCols = 512;
   return rows % kRowMultiple == 0 && cols <= kMaxCols ? kWidePanel : kPanel;
 }
 

@@ -1,6 +1,6 @@
 // Weights repacked once, at load, for the SIMD matrix kernels. W is (rows, cols) as PyTorch
 // stores it (one row per output). Packed, it is a sequence of panels of `panel` output rows
-// (8 or 32), each stored column-major: panel q holds W[panel*q + r][p] at
+// (8 or 16), each stored column-major: panel q holds W[panel*q + r][p] at
 // panels[(q*cols + p)*panel + r]. A kernel then reads 8 outputs' weights for one input p as two
 // contiguous v128 loads, and needs no horizontal sums. Rows past `rows` are zero, as is the
 // padded bias.
@@ -32,7 +32,7 @@ struct CacheLineAllocator {
 };
 
 constexpr std::size_t kPanel = 8;       // the matrix-matrix kernel's outputs per block
-constexpr std::size_t kWidePanel = 32;  // see panel_rows_for
+constexpr std::size_t kWidePanel = 16;  // see panel_rows_for
 
 // Where W[row][col] of a matrix with `cols` columns sits in `panel`-row panels (the layout above).
 inline std::size_t panel_index(std::size_t row, std::size_t col, std::size_t cols, std::size_t panel) {
@@ -45,25 +45,24 @@ struct PackedWeights {
   std::vector<float, CacheLineAllocator<float>> bias;    // ceil(rows/panel) * panel; zeros without bias
 };
 
-// The panel height for W (rows, cols). A matrix with a multiple of 128 rows and at most 256
-// columns takes 32-row panels: the matrix-vector kernel then walks one pointer with 8 loads at
-// fixed offsets, one stream instead of four. Over a batch-1 GRU of hidden 256 and 64 steps, its
-// W_ih and projected inputs sharing L2 with W_hh, that is 3.5% faster; for W_ih (2048 x 256) of
-// a streaming step of a 2-layer LSTM of hidden 512, 5-9% faster over the step (Chromium 156 and
-// Node 20, 2026-12-08; 32-row panels for all four of its matrices made the step 1.35-1.5x
-// faster, but the matrix-matrix kernel 8-11% slower on them, below). The column bound is for the
-// matrix-matrix kernel, which reads 8 of a panel's 32 rows at a time, so the lines it touches in
-// one pass (cols x 128 bytes) should stay in L1: at 256 columns it is as fast in either layout
-// (2048 x 256 by 256 x 1024: 35.0-35.3 ms both), while 32-row panels for all of W4's matrices
-// (256 and 512 columns) made it 8-11% slower, with the inputs in blocks of 64-256 too, and with
-// blocks of 2 rows by 16 outputs 14%. Nor did 32-row panels whose 8-row groups are stored per
-// block of 4 inputs (whole lines for the matrix-matrix kernel) serve both, as first written:
-// every matrix in them, Node 20, W3 0.32x and W4 0.86x. The row multiple: a batch-1 step split
-// by hidden units needs whole panels per part (CellBase::unit_grain), and 128 rows of gates (1,
-// 3 or 4 of them) make each gate's units a multiple of 32.
+// The panel height for W (rows, cols). A matrix with a multiple of 64 rows and at most 512
+// columns takes 16-row panels: the matrix-vector kernel then reads its 32 outputs per pass from
+// two streams instead of four (8-row panels), and the matrix-matrix kernel, which reads 8 rows at
+// a time, still reads whole lines in order (half of each line per pass, the other half in the
+// next). Against the rule before (32-row panels up to 256 columns, 8-row above), in Node 20, one
+// process, alternated (2026-12-08): 2 threads W1 1.06x, W2 1.03x, W3 1.04x; one thread W3
+// 1.08-1.17x; in Chromium 156, relaxed, one page, W3 0.295 -> 0.263 ms; W4 and the matrix-matrix
+// products of W4's shapes within the noise. 32-row panels (one stream) made W3 1.15-1.35x faster
+// but the matrix-matrix kernel, reading half a line of every other one, 4-11% slower on W4's
+// 512-column products, whether it read them in place, copied each 8-row group out first, took
+// the inputs in blocks of 64-256, or worked in blocks of 2 rows by 16 outputs; 16-row panels with
+// inputs in blocks of 256 were 0.92x. Past 512 columns (not measured) matrices keep 8-row panels.
+// The row multiple: a batch-1 step split by hidden units needs whole panels per part
+// (CellBase::unit_grain), and 64 rows of gates (1, 3 or 4 of them) make each gate's units a
+// multiple of 16.
 std::size_t panel_rows_for(std::size_t rows, std::size_t cols);
 
-// w: (rows, cols) row-major; bias: (rows) or null; panel: 8 or 32.
+// w: (rows, cols) row-major; bias: (rows) or null; panel: 8 or 16.
 PackedWeights pack_weights(const float* w, const float* bias, std::size_t rows, std::size_t cols,
                            std::size_t panel = kPanel);
 

@@ -55,7 +55,7 @@ void check_gemm(std::size_t m, std::size_t n, std::size_t k, Random& random) {
     }
 #ifdef RNN_HAVE_WASM_SIMD
     for (std::size_t panel : {kPanel, kWidePanel}) {
-      if (n % panel) continue;  // 32-row panels are for a multiple of 32 rows (panel_rows_for)
+      if (n % panel) continue;  // 16-row panels are for a multiple of 16 rows (panel_rows_for)
       const PackedWeights packed = pack_weights(w.data(), b, n, k, panel);
       std::vector<float> cs(m * n + 1, kNaN);  // one past the end: must stay untouched
       gemm_packed_f32_wasm_simd(a.data(), packed, cs.data(), m);
@@ -146,25 +146,27 @@ TEST_CASE("gemm: every length 0..67 of k and n, odd shapes") {
   check_gemm(33, 96, 67, random);
 }
 
-TEST_CASE("panel height: 32 rows for a multiple of 128 rows and up to 256 columns, else 8") {
+TEST_CASE("panel height: 16 rows for a multiple of 64 rows and up to 512 columns, else 8") {
   CHECK(panel_rows_for(1024, 256) == kWidePanel);
   CHECK(panel_rows_for(768, 256) == kWidePanel);
-  CHECK(panel_rows_for(2048, 256) == kWidePanel);  // 2 MB: past L2, one stream still
-  CHECK(panel_rows_for(128, 1) == kWidePanel);
+  CHECK(panel_rows_for(2048, 256) == kWidePanel);
+  CHECK(panel_rows_for(2048, 512) == kWidePanel);  // 4 MB: past L2, two streams still
+  CHECK(panel_rows_for(1024, 257) == kWidePanel);
+  CHECK(panel_rows_for(64, 1) == kWidePanel);
+  CHECK(panel_rows_for(192, 512) == kWidePanel);  // an LSTM of hidden 48: units in 16s
   CHECK(panel_rows_for(4096, 64) == kWidePanel);
-  CHECK(panel_rows_for(1024, 257) == kPanel);  // past 256 columns
-  CHECK(panel_rows_for(128, 512) == kPanel);
-  CHECK(panel_rows_for(2048, 512) == kPanel);
-  CHECK(panel_rows_for(4000, 256) == kPanel);  // an LSTM of hidden 1000: units in 8s, not 32s
+  CHECK(panel_rows_for(1024, 513) == kPanel);  // past 512 columns
+  CHECK(panel_rows_for(2048, 1024) == kPanel);
+  CHECK(panel_rows_for(4000, 256) == kPanel);  // an LSTM of hidden 1000: units in 8s, not 16s
   CHECK(panel_rows_for(800, 8) == kPanel);     // hidden 200
-  CHECK(panel_rows_for(32, 1) == kPanel);
+  CHECK(panel_rows_for(96, 1) == kPanel);
   CHECK(panel_rows_for(8, 8) == kPanel);
 }
 
 TEST_CASE("gemv and gemm: edge values agree with the scalar reference") {
   Random random(3);
   for (std::size_t k : {1, 4, 7, 8, 15, 16, 33, 67}) {
-    for (std::size_t n : {9, 32}) {  // 9: 8-row panels and a tail; 32: one 32-row panel
+    for (std::size_t n : {9, 48}) {  // 9: 8-row panels and a tail; 48: 16-row panels, two and one
       const std::size_t m = 5;
       const auto w = edgy_vector(n * k, random), a = edgy_vector(m * k, random), bias = edgy_vector(n, random);
       std::vector<float> c(m * n);
