@@ -68,9 +68,13 @@ export function weightBytes(w) {
   return bytes;
 }
 
-/** The read rates that bound the batch-1 workloads: over 1 MiB (W1's W_hh), and over the largest batch-1 weights (W3's). */
+/**
+ * The read rates that bound the batch-1 workloads: over 1 MiB (W1's W_hh), and over the largest
+ * batch-1 weights (W3's), at least 1 MiB.
+ */
 export function readRates(workloads) {
-  const largest = Math.max(...Object.values(workloads).filter((w) => w.batch === 1).map((w) => weightBytes({ ...w, steps: 1 })));
+  const batchOne = Object.values(workloads).filter((w) => w.batch === 1).map((w) => weightBytes({ ...w, steps: 1 }));
+  const largest = Math.max(1 << 20, ...batchOne);
   return { small: { bytes: 1 << 20, rate: readRate(1 << 20) }, large: { bytes: largest, rate: readRate(largest) } };
 }
 
@@ -78,10 +82,12 @@ const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /**
  * A sentence for the benchmark tables: the batch-1 workloads' weight bytes per call, the rate at
- * which each rnn-wasm runtime in `runs` ({ name: { W1: { ms }, ... } }) reads them, and the engine's own.
+ * which each rnn-wasm runtime in `runs` ({ name: { W1: { ms }, ... } }) reads them, and the engine's own;
+ * empty without a batch-1 workload.
  */
 export function readRateLine(workloads, rates, runs) {
   const ids = Object.keys(workloads).filter((id) => workloads[id].batch === 1);
+  if (ids.length === 0) return '';
   const gbs = (id, ms) => (ms ? (weightBytes(workloads[id]) / (ms * 1e6)).toFixed(0) : 'n/a');
   const ours = Object.entries(runs).filter(([, r]) => r).map(([name, r]) => `${name} ${ids.map((id) => `${id} ${gbs(id, r[id]?.ms)}`).join(', ')}`);
   return `Batch 1 reads every weight at every step (${ids.map((id) => `${id} ${mb(weightBytes(workloads[id]))} per call`).join(', ')}), ` +
