@@ -7,8 +7,7 @@
 // 16 KB at k = 512) then stay in L1 while they serve kRowChunk rows (in 16-row panels their
 // lines hold the next 8 outputs' too, 32 KB at k = 512, which that pass finds in L1 or L2), and
 // the chunk (128 KB at k = 512) stays in L2, so W streams from memory once per chunk rather
-// than once per 4 rows. At 2048 rows and a 4 MB W that is 32
-// passes over W instead of 512.
+// than once per 4 rows. At 2048 rows and a 4 MB W that is 32 passes over W instead of 512.
 #include <algorithm>
 #include <cassert>
 #include <memory>
