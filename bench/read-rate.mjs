@@ -70,12 +70,13 @@ export function weightBytes(w) {
 
 /**
  * The read rates that bound the batch-1 workloads: over 1 MiB (W1's W_hh), and over the largest
- * batch-1 weights (W3's), at least 1 MiB.
+ * batch-1 weights (W3's), at least 1 MiB (then the one measurement serves both).
  */
 export function readRates(workloads) {
   const batchOne = Object.values(workloads).filter((w) => w.batch === 1).map((w) => weightBytes({ ...w, steps: 1 }));
   const largest = Math.max(1 << 20, ...batchOne);
-  return { small: { bytes: 1 << 20, rate: readRate(1 << 20) }, large: { bytes: largest, rate: readRate(largest) } };
+  const small = { bytes: 1 << 20, rate: readRate(1 << 20) };
+  return { small, large: largest === small.bytes ? small : { bytes: largest, rate: readRate(largest) } };
 }
 
 const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
